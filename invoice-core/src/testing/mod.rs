@@ -1,1 +1,9 @@
-//! placeholder
+//! The conformance kit: behaviour suites every connector and every journal runs, each case
+//! a named test. Enabled by the `testing` feature.
+//!
+//! - [`journal`]: the shared `Journal` behaviour suite (in-memory, SQLite, PostgreSQL).
+//! - [`connector`]: the connector suite, driven by a connector's fixtures.
+
+pub mod connector;
+pub mod fixture;
+pub mod journal;

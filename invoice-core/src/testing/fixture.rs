@@ -1,0 +1,1 @@
+//! Fixture files: raw HTTP requests with their expectations (being written).

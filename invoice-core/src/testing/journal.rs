@@ -1,0 +1,1 @@
+//! The shared `Journal` behaviour suite (being written: issue 3).

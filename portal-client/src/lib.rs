@@ -1,0 +1,1 @@
+//! `PortalSink` over HTTP (work in progress: see issue 4).

@@ -1,0 +1,1 @@
+//! Durable embedded SQLite `Journal` (work in progress: see issue 3).
