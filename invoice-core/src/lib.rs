@@ -30,6 +30,7 @@ mod machine;
 mod money;
 mod overdue;
 mod platform;
+pub mod registry;
 pub mod relay;
 mod secret;
 mod sink;
@@ -55,7 +56,7 @@ pub use machine::{apply, AnomalyReason, IgnoreReason, Outcome, Transition};
 pub use money::{Currency, Money, MoneyError};
 pub use overdue::OverduePolicy;
 pub use platform::{Platform, UnknownPlatform};
-pub use relay::{IngestOutcome, IngestReport, Relay, RelayError};
+pub use relay::{IngestOutcome, IngestReport, Relay, RelayError, Route};
 pub use secret::Secret;
 pub use sink::{
     DeliveryError, PortalData, PortalEventInfo, PortalInvoice, PortalSink, PortalUpdate, Receipt,

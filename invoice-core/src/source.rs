@@ -25,6 +25,10 @@ pub struct IngestContext {
     /// The externally visible URL of this request (scheme, host, path and query) where a
     /// signature covers it (HubSpot v3, Dynamics), as the relay was configured to see it.
     pub public_url: Option<String>,
+    /// True when the request came on `/webhooks/{slug}/{tenant}/{token}` and the token
+    /// matched one of the source's configured `url_tokens` (checked by the core, in
+    /// constant time). Sources that authenticate by URL token alone require it.
+    pub url_token_verified: bool,
 }
 
 impl IngestContext {
@@ -34,6 +38,7 @@ impl IngestContext {
             now,
             route_tenant: None,
             public_url: None,
+            url_token_verified: false,
         }
     }
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{Inner, Relay};
+use crate::Platform;
 use crate::journal::Journal;
 use crate::{Clock, Correlator, Enricher, InvoiceSource, OverduePolicy, RetryPolicy, SystemClock};
 
@@ -29,6 +30,7 @@ impl RelayBuilder {
                     first_backoff: std::time::Duration::from_secs(2),
                     max_backoff: std::time::Duration::from_secs(3600),
                 },
+                url_tokens: HashMap::new(),
             },
         }
     }
@@ -67,6 +69,21 @@ impl RelayBuilder {
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.inner.max_body_bytes = limit;
         self
+    }
+
+    /// Sets the URL tokens accepted on `/webhooks/{slug}/{tenant}/{token}` for `platform`.
+    pub fn url_tokens(mut self, platform: Platform, tokens: Vec<crate::Secret>) -> Self {
+        self.inner.url_tokens.insert(platform, tokens);
+        self
+    }
+
+    /// Adds a built connector (its source and enricher).
+    pub fn connector(self, connector: crate::registry::Connector) -> Self {
+        let with_source = self.source(connector.source);
+        match connector.enricher {
+            Some(e) => with_source.enricher(e),
+            None => with_source,
+        }
     }
 
     /// Sets the retry schedule of enrichment fetches.

@@ -78,6 +78,18 @@ impl IngestReport {
     }
 }
 
+/// Where a request arrived: the route's tenant and URL token, and the public URL.
+#[derive(Debug, Clone, Default)]
+pub struct Route {
+    /// `/webhooks/{slug}/{tenant}`.
+    pub tenant: Option<TenantId>,
+    /// `/webhooks/{slug}/{tenant}/{token}`: compared in constant time with the source's
+    /// URL tokens; a wrong token is [`SourceError::BadSignature`].
+    pub url_token: Option<String>,
+    /// The URL the platform called, as it sees it (for signatures that cover the URL).
+    pub public_url: Option<String>,
+}
+
 /// What the platform gets back, and what was done.
 #[derive(Debug, Clone)]
 pub struct IngestOutcome {
@@ -105,6 +117,7 @@ struct Inner {
     overdue: OverduePolicy,
     max_body_bytes: usize,
     enrichment_retry: crate::RetryPolicy,
+    url_tokens: HashMap<Platform, Vec<crate::Secret>>,
 }
 
 impl Relay {
@@ -146,7 +159,7 @@ impl Relay {
         &self,
         platform: Platform,
         request: &WebhookRequest,
-        route_tenant: Option<TenantId>,
+        route: Route,
     ) -> Result<IngestOutcome, RelayError> {
         let source = self
             .inner
@@ -161,7 +174,20 @@ impl Relay {
         }
         let now = self.inner.clock.now();
         let mut ctx = IngestContext::at(now);
-        ctx.route_tenant = route_tenant;
+        ctx.route_tenant = route.tenant;
+        ctx.public_url = route.public_url;
+        if let Some(token) = &route.url_token {
+            let tokens = self
+                .inner
+                .url_tokens
+                .get(&platform)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            if !crate::verify::matches_any_secret(tokens, token.as_bytes()) {
+                return Err(SourceError::BadSignature("url token does not match").into());
+            }
+            ctx.url_token_verified = true;
+        }
         let ingested = source.ingest(request, &ctx).await?;
         if ingested.handshake {
             return Ok(IngestOutcome {
