@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{Inner, Relay};
-use crate::Platform;
 use crate::journal::Journal;
+use crate::Platform;
 use crate::{Clock, Correlator, Enricher, InvoiceSource, OverduePolicy, RetryPolicy, SystemClock};
 
 /// Builder for [`Relay`]: sources, enrichers, correlation rules, clock and limits.
