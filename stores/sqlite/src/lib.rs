@@ -1,1 +1,19 @@
-//! Durable embedded SQLite `Journal` (work in progress: see issue 3).
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod batch;
+mod convert;
+pub mod export;
+mod journal;
+mod options;
+mod outbox;
+mod read;
+pub mod retention;
+pub mod schema;
+mod writer;
+
+pub use export::{export_audit, ExportError, ExportFormat};
+pub use journal::SqliteJournal;
+pub use options::{SqliteOptions, Synchronous};
+pub use retention::RetentionReport;
+pub use schema::SCHEMA_VERSION;

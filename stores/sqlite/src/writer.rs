@@ -1,0 +1,261 @@
+//! The writer thread: the one connection that writes, with group commit.
+//!
+//! Every write (commit, claim, complete, fail, ...) is a job sent to this thread. The thread
+//! takes the first waiting job, then every job queued behind it (up to the group-commit
+//! limit), and runs them in one SQLite transaction, each inside its own `SAVEPOINT`: a job
+//! that fails (a duplicate, a stale revision) is rolled back to its savepoint and fails
+//! alone, the others commit. Each caller is answered only after `COMMIT` returned, that is
+//! after the batch's fsync: nothing is acknowledged before it is durable.
+
+use std::sync::mpsc;
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+
+use invoice_core::audit::{AuditEntry, AuditRecord, ChainHash};
+use invoice_core::journal::JournalError;
+use rusqlite::{params, Connection, OptionalExtension};
+use tokio::sync::oneshot;
+
+use crate::convert::{db_err, hash_from, nanos, to_i64, to_u64};
+
+/// What a job sees: the connection inside the open transaction, and the chain head.
+pub(crate) struct WriteCtx<'c> {
+    /// The writer's connection; statements are prepared once and cached.
+    pub conn: &'c Connection,
+    head: (u64, ChainHash),
+}
+
+impl WriteCtx<'_> {
+    /// Seals `record` as the next audit entry (with its pre-serialized JSON) and stores it.
+    pub fn seal(&mut self, record: AuditRecord, json: &str) -> Result<u64, JournalError> {
+        let (seq, prev) = (self.head.0 + 1, self.head.1);
+        let at = nanos(record.at);
+        let customer = record.customer.clone();
+        let action = record.action.as_str();
+        let entry = AuditEntry::seal(seq, prev, record);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit (seq, prev_hash, hash, at, action, customer, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    to_i64(seq),
+                    &entry.prev_hash.0[..],
+                    &entry.hash.0[..],
+                    at,
+                    action,
+                    customer,
+                    json
+                ])
+            })
+            .map_err(db_err)?;
+        self.head = (seq, entry.hash);
+        Ok(seq)
+    }
+
+    /// Serializes and seals `record`.
+    pub fn seal_record(&mut self, record: AuditRecord) -> Result<u64, JournalError> {
+        let json = record_json(&record)?;
+        self.seal(record, &json)
+    }
+}
+
+/// The stored JSON of an audit record.
+pub(crate) fn record_json(record: &AuditRecord) -> Result<String, JournalError> {
+    serde_json::to_string(record).map_err(|e| JournalError::Corrupt(format!("audit record: {e}")))
+}
+
+/// One unit of work for the writer.
+trait Job: Send {
+    /// Runs inside the member's savepoint; true when it succeeded.
+    fn run(&mut self, cx: &mut WriteCtx<'_>) -> bool;
+    /// Answers the caller once the batch is durable (`None`) or failed as a whole.
+    fn respond(self: Box<Self>, batch_failure: Option<JournalError>);
+}
+
+struct Op<T, F> {
+    f: Option<F>,
+    result: Option<Result<T, JournalError>>,
+    tx: oneshot::Sender<Result<T, JournalError>>,
+}
+
+impl<T, F> Job for Op<T, F>
+where
+    T: Send,
+    F: FnOnce(&mut WriteCtx<'_>) -> Result<T, JournalError> + Send,
+{
+    fn run(&mut self, cx: &mut WriteCtx<'_>) -> bool {
+        let Some(f) = self.f.take() else {
+            return false;
+        };
+        let r = f(cx);
+        let ok = r.is_ok();
+        self.result = Some(r);
+        ok
+    }
+
+    fn respond(self: Box<Self>, batch_failure: Option<JournalError>) {
+        let r = match (batch_failure, self.result) {
+            (Some(e), _) => Err(e),
+            (None, Some(r)) => r,
+            (None, None) => Err(JournalError::Unavailable("write was not run".into())),
+        };
+        // The caller may have gone away (a cancelled request); the write stands.
+        let _ = self.tx.send(r);
+    }
+}
+
+/// Handle to the writer thread.
+pub(crate) struct Writer {
+    tx: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
+    handle: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Writer")
+    }
+}
+
+impl Writer {
+    /// Starts the thread that owns `conn`.
+    pub fn spawn(conn: Connection, group_commit_max: usize) -> Result<Writer, JournalError> {
+        let head = load_head(&conn)?;
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        let max = group_commit_max.max(1);
+        let handle = std::thread::Builder::new()
+            .name("invoice-sqlite-writer".into())
+            .spawn(move || writer_loop(conn, head, rx, max))
+            .map_err(|e| JournalError::Unavailable(format!("cannot start writer thread: {e}")))?;
+        Ok(Writer {
+            tx: Mutex::new(Some(tx)),
+            handle: Mutex::new(Some(handle)),
+        })
+    }
+
+    /// Runs `f` in the writer's next batch; resolves after the batch is durable.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, JournalError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, JournalError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Box<dyn Job> = Box::new(Op {
+            f: Some(f),
+            result: None,
+            tx,
+        });
+        {
+            let guard = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+            let sender = guard.as_ref().ok_or_else(stopped)?;
+            sender.send(job).map_err(|_| stopped())?;
+        }
+        rx.await.map_err(|_| stopped())?
+    }
+
+    /// Stops the thread after the queued jobs, and waits for it.
+    pub fn shutdown(&self) {
+        self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(h) = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            if h.join().is_err() {
+                tracing::error!("sqlite writer thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn stopped() -> JournalError {
+    JournalError::Unavailable("sqlite writer stopped".into())
+}
+
+fn load_head(conn: &Connection) -> Result<(u64, ChainHash), JournalError> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(db_err)?;
+    match row {
+        Some((seq, hash)) => Ok((to_u64(seq), hash_from(&hash)?)),
+        None => Ok((0, ChainHash::GENESIS)),
+    }
+}
+
+fn writer_loop(
+    conn: Connection,
+    mut head: (u64, ChainHash),
+    rx: mpsc::Receiver<Box<dyn Job>>,
+    max: usize,
+) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < max {
+            match rx.try_recv() {
+                Ok(j) => jobs.push(j),
+                Err(_) => break,
+            }
+        }
+        run_batch(&conn, &mut head, jobs);
+    }
+}
+
+fn run_batch(conn: &Connection, head: &mut (u64, ChainHash), jobs: Vec<Box<dyn Job>>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let e = db_err(e);
+        jobs.into_iter().for_each(|j| j.respond(Some(e.clone())));
+        return;
+    }
+    let start = *head;
+    let mut done: Vec<Box<dyn Job>> = Vec::with_capacity(jobs.len());
+    let mut abort: Option<JournalError> = None;
+    for mut job in jobs {
+        if abort.is_some() {
+            done.push(job);
+            continue;
+        }
+        if let Err(e) = conn.execute_batch("SAVEPOINT member") {
+            abort = Some(db_err(e));
+            done.push(job);
+            continue;
+        }
+        let mut cx = WriteCtx { conn, head: *head };
+        let ok = job.run(&mut cx);
+        let end = if ok {
+            *head = cx.head;
+            conn.execute_batch("RELEASE member")
+        } else {
+            conn.execute_batch("ROLLBACK TO member; RELEASE member")
+        };
+        if let Err(e) = end {
+            abort = Some(db_err(e));
+        } else if conn.is_autocommit() {
+            // SQLite rolled the whole transaction back (disk full, I/O error).
+            abort = Some(JournalError::Unavailable(
+                "sqlite rolled the transaction back".into(),
+            ));
+        }
+        done.push(job);
+    }
+    let failure = match abort {
+        Some(e) => Some(e),
+        None => conn.execute_batch("COMMIT").err().map(db_err),
+    };
+    if failure.is_some() {
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        *head = load_head(conn).unwrap_or(start);
+    }
+    for job in done {
+        job.respond(failure.clone());
+    }
+}
