@@ -365,10 +365,6 @@ impl Merge {
             self.flags.saw_same = true;
             return;
         }
-        match &self.basis.currency {
-            Some((_, first)) if first <= order => {}
-            _ => self.basis.currency = Some((amount.currency(), order.clone())),
-        }
         let delta = Delta {
             order: order.clone(),
             kind,
@@ -381,11 +377,20 @@ impl Merge {
 }
 
 impl StateBasis {
+    /// The snapshot's currency, else that of the first delta that is not absorbed by a
+    /// void or refund assertion.
     fn invoice_currency(&self) -> Option<crate::Currency> {
-        self.snapshot
-            .as_ref()
-            .map(|(s, _)| s.currency)
-            .or(self.currency.as_ref().map(|(c, _)| *c))
+        if let Some((s, _)) = &self.snapshot {
+            return Some(s.currency);
+        }
+        let absorb_at = match &self.lifecycle {
+            Some((Lifecycle::Void | Lifecycle::Refunded, o)) => Some(o),
+            _ => None,
+        };
+        self.deltas
+            .iter()
+            .find(|d| !(d.kind == DeltaKind::Payment && absorb_at.is_some_and(|a| d.order > *a)))
+            .map(|d| d.currency)
     }
 
     fn currency_mismatch_seen(&self, event: &InvoiceEvent) -> bool {

@@ -190,8 +190,6 @@ pub struct StateBasis {
     pub deltas: Vec<Delta>,
     /// The newest dispute condition.
     pub dispute: Option<(DisputeStatus, EventOrder)>,
-    /// Currency learned from a payment before any snapshot.
-    pub currency: Option<(Currency, EventOrder)>,
     /// Newest payment failure.
     pub payment_failure: Option<(Option<String>, EventOrder)>,
 }
