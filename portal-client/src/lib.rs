@@ -30,6 +30,7 @@
 //! # drop(sink);
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod classify;
 mod envelope;

@@ -182,13 +182,13 @@ mod tests {
     #[test]
     fn debug_and_endpoint_hide_credentials_and_keys() {
         let sink = HttpPortalSink::new(
-            "https://user:pa55word@portal.example/hook?token=t0ken#x",
+            "https://alice:pa55word@portal.example/hook?token=t0ken#x",
             &[Secret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")],
             SinkOptions::default(),
         )
         .unwrap();
         let dbg = format!("{sink:?}");
-        for leak in ["pa55word", "user", "t0ken", "MfKQ9r8"] {
+        for leak in ["pa55word", "alice", "t0ken", "MfKQ9r8"] {
             assert!(!dbg.contains(leak), "{leak} in {dbg}");
         }
         assert_eq!(sink.endpoint(), "https://portal.example/hook");
