@@ -262,8 +262,18 @@ impl Journal for MemoryJournal {
                 }
             }
         }
+        // No item of an invoice while another of its items is under lease (a replayed
+        // lower sequence must wait for the leased one).
+        let leased: HashSet<&str> = g
+            .outbox
+            .values()
+            .filter(|r| r.item.status == OutboxStatus::Pending)
+            .filter(|r| r.leased_until.is_some_and(|l| l > now))
+            .map(|r| r.item.update.subject.as_str())
+            .collect();
         let mut due: Vec<(DateTime<Utc>, OutboxId)> = heads
             .values()
+            .filter(|r| !leased.contains(r.item.update.subject.as_str()))
             .filter(|r| r.item.next_attempt_at <= now)
             .filter(|r| r.leased_until.is_none_or(|l| l <= now))
             .map(|r| (r.item.next_attempt_at, r.item.id))
