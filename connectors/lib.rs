@@ -18,3 +18,8 @@ pub fn register_all(registry: &mut ConnectorRegistry) {
     stripe::register(registry);
     let _ = registry;
 }
+
+/// The README's embedding example, compiled and run as a doctest.
+#[cfg(all(doctest, feature = "stripe"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
