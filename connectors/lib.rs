@@ -11,11 +11,15 @@ use invoice_core::registry::ConnectorRegistry;
 
 #[cfg(feature = "stripe")]
 pub use invoice_connector_stripe as stripe;
+#[cfg(feature = "salesforce")]
+pub use invoice_connector_salesforce as salesforce;
 
 /// Registers every connector compiled into this build.
 pub fn register_all(registry: &mut ConnectorRegistry) {
     #[cfg(feature = "stripe")]
     stripe::register(registry);
+    #[cfg(feature = "salesforce")]
+    salesforce::register(registry);
     let _ = registry;
 }
 
