@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use invoice_core::{PortalInvoice, PortalUpdate};
 use rusqlite::{params, Connection, OptionalExtension};
 use rust_decimal::Decimal;
@@ -257,16 +257,12 @@ impl Store {
         .await
     }
 
-    /// A customer's invoices, newest due date first.
+    /// A customer's invoices in the order a payer reads them: overdue first (most overdue
+    /// on top), then the rest still owed by due date, then settled ones, newest first.
     pub async fn invoices_of(&self, customer: String) -> Result<Vec<InvoiceView>, DemoPortalError> {
         self.run(move |c| {
             let mut list = all_invoices(c, Some(&customer))?;
-            list.sort_by(|a, b| {
-                b.invoice
-                    .due_date
-                    .cmp(&a.invoice.due_date)
-                    .then_with(|| a.invoice.number.cmp(&b.invoice.number))
-            });
+            list.sort_by(|a, b| payer_order(&a.invoice, &b.invoice));
             Ok(list)
         })
         .await
@@ -445,7 +441,29 @@ fn data_err(e: serde_json::Error) -> DemoPortalError {
     DemoPortalError::Data(e.to_string())
 }
 
-/// Days from `due` to `today` (0 when not yet due), for display.
-pub fn days_past(due: Option<NaiveDate>, today: NaiveDate) -> i64 {
-    due.map(|d| (today - d).num_days().max(0)).unwrap_or(0)
+/// Overdue (oldest due first), other owed (soonest due first), drafts, then settled
+/// (latest due first); ties by number.
+pub fn payer_order(a: &PortalInvoice, b: &PortalInvoice) -> std::cmp::Ordering {
+    fn group(i: &PortalInvoice) -> u8 {
+        if is_outstanding(i) && i.overdue {
+            0
+        } else if is_outstanding(i) {
+            1
+        } else if i.lifecycle == "draft" {
+            2
+        } else {
+            3
+        }
+    }
+    let (ga, gb) = (group(a), group(b));
+    let by_due = if ga == 3 {
+        b.due_date.cmp(&a.due_date)
+    } else {
+        // Invoices without a due date go last within their group.
+        let key = |i: &PortalInvoice| (i.due_date.is_none(), i.due_date);
+        key(a).cmp(&key(b))
+    };
+    ga.cmp(&gb)
+        .then(by_due)
+        .then_with(|| a.number.cmp(&b.number))
 }

@@ -74,7 +74,7 @@ pub(crate) async fn page(
                 div.label { "Overdue" }
                 div.value { (per_currency(&totals.overdue)) }
             }
-            div.card {
+            div.card.count {
                 div.label { "Invoices" }
                 div.value { (invoices.len()) }
                 @if overdue_count > 0 {

@@ -2,7 +2,7 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::style::CSS;
+use super::style::css;
 
 /// Which changes refresh the page.
 pub(crate) enum Live<'a> {
@@ -69,7 +69,7 @@ pub(crate) fn page(title: &str, portal: &str, live: Live<'_>, main: Markup) -> M
                     // Without script the page still refreshes itself.
                     noscript { meta http-equiv="refresh" content="30"; }
                 }
-                style { (PreEscaped(CSS)) }
+                style { (PreEscaped(css())) }
             }
             body data-live=[scope] data-live-key=(key) {
                 a.skip href="#main" { "Skip to content" }

@@ -1,7 +1,7 @@
 //! The portal's stylesheet (inline in every page). Colour pairs meet WCAG AA (4.5:1) for
 //! normal text; status badges carry words, never colour alone.
 
-pub(crate) const CSS: &str = r#"
+pub(crate) const BASE_CSS: &str = r#"
 :root {
   --bg: #f4f6f8; --card: #ffffff; --ink: #111827; --muted: #4b5563; --line: #d9dee5;
   --brand: #0f2a44; --brand-ink: #ffffff; --link: #1d4ed8; --focus: #f59e0b;
@@ -50,17 +50,8 @@ table.list tbody tr:hover { background: #f8fafc; }
 .muted { color: var(--muted); }
 .nowrap { white-space: nowrap; }
 .badge { display: inline-block; padding: 3px 10px; border-radius: 999px; font-size: .82rem; font-weight: 650; white-space: nowrap; border: 1px solid transparent; }
-.b-paid { background: #dcfce7; color: #14532d; border-color: #86efac; }
-.b-open { background: #dbeafe; color: #1e3a8a; border-color: #93c5fd; }
-.b-partially_paid { background: #fef3c7; color: #78350f; border-color: #fcd34d; }
-.b-overdue { background: #fee2e2; color: #7f1d1d; border-color: #fca5a5; }
-.b-disputed { background: #f3e8ff; color: #581c87; border-color: #d8b4fe; }
-.b-void { background: #f1f5f9; color: #334155; border-color: #cbd5e1; text-decoration: line-through; }
-.b-refunded, .b-partially_refunded { background: #ccfbf1; color: #134e4a; border-color: #5eead4; }
-.b-draft { background: #f1f5f9; color: #475569; border-color: #cbd5e1; }
-.b-uncollectible, .b-other { background: #e5e7eb; color: #1f2937; border-color: #9ca3af; }
 .empty { background: var(--card); border: 1px dashed var(--line); border-radius: 10px; padding: 28px; text-align: center; color: var(--muted); }
-dl.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 14px; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 18px; margin: 18px 0; }
+dl.facts { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 14px; background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 18px; margin: 18px 0; }
 dl.facts div { min-width: 0; }
 dl.facts dt { color: var(--muted); font-size: .85rem; }
 dl.facts dd { margin: 2px 0 0; font-weight: 600; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
@@ -82,9 +73,103 @@ footer.foot { color: var(--muted); font-size: .85rem; padding: 0 0 32px; }
   table.list thead { position: absolute; left: -9999px; }
   table.list { border: 0; background: transparent; }
   table.list tr { background: var(--card); border: 1px solid var(--line); border-radius: 10px; margin-bottom: 12px; padding: 6px 0; }
-  table.list td { border: 0; padding: 6px 14px; display: flex; justify-content: space-between; gap: 12px; text-align: right; }
+  table.list td { border: 0; padding: 6px 14px; display: flex; justify-content: space-between; align-items: center; gap: 12px; text-align: right; }
   table.list td.num { text-align: right; }
   table.list td::before { content: attr(data-label); color: var(--muted); font-size: .85rem; text-align: left; font-weight: 600; }
   table.list td.primary { font-size: 1.05rem; }
+  .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 10px; }
+  .card { padding: 12px 12px; }
+  .card .value { font-size: 1.05rem; }
+  .card.count { grid-column: 1 / -1; display: flex; align-items: baseline; gap: 10px; }
+  .card.count .value { margin: 0; }
+  dl.facts { grid-template-columns: repeat(2, minmax(0, 1fr)); }
 }
 "#;
+
+/// Status badge colours: (status word, background, text, border). Text on background is
+/// at least 4.5:1 (tested below).
+pub(crate) const BADGES: &[(&str, &str, &str, &str)] = &[
+    ("paid", "#dcfce7", "#14532d", "#86efac"),
+    ("open", "#dbeafe", "#1e3a8a", "#93c5fd"),
+    ("partially_paid", "#fef3c7", "#78350f", "#fcd34d"),
+    ("overdue", "#fee2e2", "#7f1d1d", "#fca5a5"),
+    ("disputed", "#f3e8ff", "#581c87", "#d8b4fe"),
+    ("void", "#f1f5f9", "#334155", "#cbd5e1"),
+    ("refunded", "#ccfbf1", "#134e4a", "#5eead4"),
+    ("partially_refunded", "#ccfbf1", "#134e4a", "#5eead4"),
+    ("draft", "#f1f5f9", "#475569", "#cbd5e1"),
+    ("uncollectible", "#e5e7eb", "#1f2937", "#9ca3af"),
+    ("other", "#e5e7eb", "#1f2937", "#9ca3af"),
+];
+
+/// Other text/background pairs the pages use: (what, background, text).
+#[cfg(test)]
+const TEXT_PAIRS: &[(&str, &str, &str)] = &[
+    ("body text", "#f4f6f8", "#111827"),
+    ("muted on page", "#f4f6f8", "#4b5563"),
+    ("muted on card", "#ffffff", "#4b5563"),
+    ("link on card", "#ffffff", "#1d4ed8"),
+    ("link on page", "#f4f6f8", "#1d4ed8"),
+    ("header", "#0f2a44", "#ffffff"),
+    ("live badge", "#0f2a44", "#e5edf5"),
+    ("overdue card", "#fff7f7", "#991b1b"),
+    ("table head", "#eef1f5", "#374151"),
+    ("late note", "#fffbeb", "#78350f"),
+    ("active filter", "#0f2a44", "#ffffff"),
+];
+
+/// The whole stylesheet: the base rules and one rule per badge.
+pub(crate) fn css() -> String {
+    let mut out = String::from(BASE_CSS);
+    for (word, bg, fg, border) in BADGES {
+        out.push_str(&format!(
+            ".b-{word} {{ background: {bg}; color: {fg}; border-color: {border}; }}\n"
+        ));
+    }
+    out.push_str(".b-void { text-decoration: line-through; }\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn luminance(hex: &str) -> f64 {
+        let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap();
+        let ch = |shift: u32| {
+            let c = f64::from((v >> shift) & 0xff) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(16) + 0.7152 * ch(8) + 0.0722 * ch(0)
+    }
+
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn wcag_aa_contrast_for_every_badge_and_text_colour() {
+        assert!((contrast("#000000", "#ffffff") - 21.0).abs() < 1e-9);
+        for (word, bg, fg, _) in BADGES {
+            let c = contrast(bg, fg);
+            assert!(c >= 4.5, "badge {word}: {c:.2}");
+        }
+        for (what, bg, fg) in TEXT_PAIRS {
+            let c = contrast(bg, fg);
+            assert!(c >= 4.5, "{what}: {c:.2}");
+        }
+    }
+
+    #[test]
+    fn every_status_word_has_a_badge_colour() {
+        for (word, _) in crate::pages::format::STATUSES {
+            assert!(BADGES.iter().any(|b| b.0 == *word), "{word}");
+        }
+        assert!(css().contains(".b-overdue {"));
+    }
+}
