@@ -317,3 +317,42 @@ pub fn map_record(
 fn zero(currency: Currency) -> Decimal {
     scaled(Decimal::ZERO, currency)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // test inputs are constants
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_words_aliases_and_unknowns() {
+        let mut c = SalesforceConfig::for_org("00D5g000004XyZaEAK");
+        c.statuses
+            .insert("Fakturiert".into(), SalesforceStatus::Posted);
+        let p = |s: &str| SalesforceStatus::parse(s, &c);
+        assert_eq!(p("Partially Paid"), Some(SalesforceStatus::PartiallyPaid));
+        assert_eq!(p("partially_paid"), Some(SalesforceStatus::PartiallyPaid));
+        assert_eq!(p("CANCELED"), Some(SalesforceStatus::Cancelled));
+        assert_eq!(p("Fakturiert"), Some(SalesforceStatus::Posted));
+        assert_eq!(p("fakturiert"), None, "aliases are exact");
+        assert_eq!(p("On Hold"), None);
+    }
+
+    #[test]
+    fn numbers_scale_up_never_round_and_refuse_junk() {
+        let usd = Currency::USD;
+        assert_eq!(decimal("1250.0", "f", usd).unwrap().to_string(), "1250.00");
+        assert_eq!(decimal("1.5E3", "f", usd).unwrap().to_string(), "1500.00");
+        assert_eq!(decimal("0.125", "f", usd).unwrap().to_string(), "0.125");
+        assert_eq!(decimal("7", "f", Currency::JPY).unwrap().to_string(), "7");
+        assert!(decimal("12,50", "f", usd).is_err());
+        assert!(decimal("NaN", "f", usd).is_err());
+    }
+
+    #[test]
+    fn datetimes_in_both_salesforce_forms() {
+        let a = parse_datetime("2026-03-05T09:15:02.000Z").unwrap();
+        let b = parse_datetime("2026-03-05T09:15:02.000+0000").unwrap();
+        assert_eq!(a, b);
+        assert!(parse_datetime("05/03/2026").is_err());
+    }
+}

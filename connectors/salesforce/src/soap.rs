@@ -151,13 +151,25 @@ fn xml_err(e: impl std::fmt::Display) -> SalesforceError {
     SalesforceError::Xml(e.to_string())
 }
 
-fn resolved<'a>(reader: &NsReader<&[u8]>, name: QName<'a>) -> (Option<Vec<u8>>, Vec<u8>) {
+type Resolved = (Option<Vec<u8>>, Vec<u8>);
+
+/// The namespace URI and local name of an element; an undeclared prefix is an error.
+fn resolved(reader: &NsReader<&[u8]>, name: QName<'_>) -> Result<Resolved, SalesforceError> {
     let (ns, local) = reader.resolve_element(name);
     let ns = match ns {
         ResolveResult::Bound(n) => Some(n.as_ref().to_vec()),
-        _ => None,
+        ResolveResult::Unbound => None,
+        ResolveResult::Unknown(p) => {
+            return Err(SalesforceError::Xml(format!(
+                "undeclared namespace prefix `{}`",
+                String::from_utf8_lossy(&p)
+                    .chars()
+                    .take(40)
+                    .collect::<String>()
+            )))
+        }
     };
-    (ns, local.as_ref().to_vec())
+    Ok((ns, local.as_ref().to_vec()))
 }
 
 fn is(ns: &Option<Vec<u8>>, uri: &str) -> bool {
@@ -181,7 +193,7 @@ fn start(
         st.stack.push(Node::Ignored);
         return Ok(());
     }
-    let (ns, local) = resolved(reader, e.name());
+    let (ns, local) = resolved(reader, e.name())?;
     let local = local.as_slice();
     let node = match st.stack.last() {
         None => {
