@@ -1,4 +1,5 @@
 //! Arbitrary bytes and headers never panic the source or the fuzz target.
+#![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 use chrono::{TimeZone, Utc};
 use invoice_connector_salesforce::testing::{fuzz_ingest, Harness, FIXTURE_SECRET};
