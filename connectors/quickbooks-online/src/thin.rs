@@ -1,0 +1,169 @@
+//! Notifications -> thin references. QuickBooks Online sends ids only, in both formats:
+//! each changed Invoice, Payment or CreditMemo becomes one [`ThinReference`] that the
+//! [`QboEnricher`](crate::QboEnricher) resolves after the 200 went back. Other entities
+//! (Customer, Item, ...) and operations Intuit may add later are [`Skipped`].
+//!
+//! | legacy `name` / CloudEvents `type` entity | operations kept                              |
+//! |-------------------------------------------|----------------------------------------------|
+//! | `Invoice` / `qbo.invoice.*`               | Create Update Delete Void Emailed Merge      |
+//! | `Payment` / `qbo.payment.*`               | Create Update Delete Void Emailed Merge      |
+//! | `CreditMemo` / `qbo.creditmemo.*`         | Create Update Delete Void Emailed Merge      |
+//! | anything else                             | skipped ("entity not tracked")               |
+//!
+//! Event ids: legacy entities have none, so the id is
+//! `<realm>:<name>:<id>:<operation>:<lastUpdated>` (unique per entity, operation and
+//! change time); CloudEvents carry their own `id`, repeated on redelivery.
+
+use chrono::{DateTime, Utc};
+use invoice_core::{Platform, Skipped, TenantId, ThinReference};
+
+use crate::error::QboError;
+use crate::payload::{parse_time, CloudEvent, Payload};
+
+/// Entities whose changes can move an invoice.
+pub const ENTITIES: [&str; 3] = ["Invoice", "Payment", "CreditMemo"];
+
+/// Operations Intuit documents, legacy spelling.
+pub const OPERATIONS: [&str; 6] = ["Create", "Update", "Delete", "Merge", "Void", "Emailed"];
+
+/// What one notification body holds.
+#[derive(Debug, Default)]
+pub struct Mapped {
+    /// The first realm named (the request's tenant).
+    pub tenant: Option<TenantId>,
+    /// One reference per tracked change.
+    pub pending: Vec<ThinReference>,
+    /// Changes recognised and not tracked.
+    pub skipped: Vec<Skipped>,
+}
+
+/// One change in either format, normalised.
+struct Change<'a> {
+    realm: &'a str,
+    entity: Option<&'static str>,
+    operation: Option<&'static str>,
+    entity_id: &'a str,
+    occurred_at: DateTime<Utc>,
+    event_id: String,
+    event_type: String,
+}
+
+fn canonical<const N: usize>(list: &[&'static str; N], text: &str) -> Option<&'static str> {
+    list.iter().copied().find(|e| e.eq_ignore_ascii_case(text))
+}
+
+/// `created` -> `Create`, ...: the CloudEvents past tense in the legacy spelling.
+fn operation_from_past(text: &str) -> Option<&'static str> {
+    let op = match text.to_ascii_lowercase().as_str() {
+        "created" => "Create",
+        "updated" => "Update",
+        "deleted" => "Delete",
+        "merged" => "Merge",
+        "voided" => "Void",
+        "emailed" => "Emailed",
+        _ => return None,
+    };
+    Some(op)
+}
+
+fn cloud_change<'a>(e: &'a CloudEvent<'a>, now: DateTime<Utc>) -> Result<Change<'a>, QboError> {
+    let mut parts = e.event_type.split('.');
+    let (prefix, entity, op) = (parts.next(), parts.next(), parts.next());
+    let known = prefix == Some("qbo");
+    let occurred_at = match e.time.as_deref() {
+        Some(t) => parse_time(t)
+            .ok_or_else(|| QboError::Body(format!("event {}: unreadable time", e.id)))?,
+        None => now,
+    };
+    Ok(Change {
+        realm: &e.intuitaccountid,
+        entity: entity
+            .filter(|_| known)
+            .and_then(|n| canonical(&ENTITIES, n)),
+        operation: op.filter(|_| known).and_then(operation_from_past),
+        entity_id: &e.intuitentityid,
+        occurred_at,
+        event_id: e.id.to_string(),
+        event_type: e.event_type.to_string(),
+    })
+}
+
+/// Maps a verified, parsed body. `realms` is the allow-list (empty: any); `now` stands in
+/// for a CloudEvent without `time`.
+pub fn map(
+    payload: &Payload<'_>,
+    realms: &[String],
+    now: DateTime<Utc>,
+) -> Result<Mapped, QboError> {
+    let mut changes = Vec::new();
+    match payload {
+        Payload::Legacy(l) => {
+            for n in &l.event_notifications {
+                let Some(dce) = &n.data_change_event else {
+                    continue;
+                };
+                for e in &dce.entities {
+                    let occurred_at = parse_time(&e.last_updated).ok_or_else(|| {
+                        QboError::Body(format!("{} {}: unreadable lastUpdated", e.name, e.id))
+                    })?;
+                    changes.push(Change {
+                        realm: &n.realm_id,
+                        entity: canonical(&ENTITIES, &e.name),
+                        operation: canonical(&OPERATIONS, &e.operation),
+                        entity_id: &e.id,
+                        occurred_at,
+                        event_id: format!(
+                            "{}:{}:{}:{}:{}",
+                            n.realm_id, e.name, e.id, e.operation, e.last_updated
+                        ),
+                        event_type: format!("{}.{}", e.name, e.operation),
+                    });
+                }
+            }
+        }
+        Payload::CloudEvents(events) => {
+            for e in events {
+                changes.push(cloud_change(e, now)?);
+            }
+        }
+    }
+    let mut out = Mapped::default();
+    for c in changes {
+        if c.realm.is_empty() || c.entity_id.is_empty() || c.event_id.is_empty() {
+            return Err(QboError::Body(format!(
+                "{}: empty realm or id",
+                c.event_type
+            )));
+        }
+        if !realms.is_empty() && !realms.iter().any(|r| r == c.realm) {
+            return Err(QboError::UnknownRealm(c.realm.chars().take(64).collect()));
+        }
+        let tenant = TenantId(c.realm.to_owned());
+        out.tenant.get_or_insert_with(|| tenant.clone());
+        match (c.entity, c.operation) {
+            (Some(entity), Some(operation)) => out.pending.push(ThinReference {
+                platform: Platform::QuickbooksOnline,
+                tenant,
+                event_id: c.event_id,
+                entity: entity.to_owned(),
+                entity_id: c.entity_id.to_owned(),
+                operation: operation.to_owned(),
+                resource_url: None,
+                occurred_at: c.occurred_at,
+                received_at: now,
+                raw: None,
+            }),
+            (None, _) => out.skipped.push(Skipped {
+                event_id: c.event_id,
+                event_type: c.event_type,
+                reason: "entity not tracked".into(),
+            }),
+            (Some(_), None) => out.skipped.push(Skipped {
+                event_id: c.event_id,
+                event_type: c.event_type,
+                reason: "operation not known".into(),
+            }),
+        }
+    }
+    Ok(out)
+}
