@@ -1,0 +1,187 @@
+//! The enricher: reads an invoice through the CRM API and returns its snapshot.
+//!
+//! - `GET {api_base}/crm/v3/objects/invoices/{id}?properties=...&associations=companies,contacts`
+//!   with a bearer token -> one `updated` event with the snapshot, versioned by
+//!   `hs_lastmodifieddate` (epoch ms, the same scale as the webhook's `occurredAt`).
+//! - 401 refreshes the token once and retries; 429 and 5xx are transient (with
+//!   `Retry-After` when given, else 10 s for 429: HubSpot's limits are per 10 s);
+//!   404 and other 4xx are rejected.
+//! - Ids must be decimal digits and the URL is built from the configured `api_base`.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{TimeZone, Utc};
+use invoice_core::registry::ConfigError;
+use invoice_core::{
+    Currency, EnrichError, Enricher, EventKind, InvoiceEvent, InvoiceKey, Platform, Secret,
+    ThinReference,
+};
+
+use crate::api::{snapshot, CrmObject, PROPERTIES};
+use crate::config::HubspotConfig;
+use crate::token::{provider, TokenConfig, TokenProvider};
+
+/// Retry delay for a 429 without `Retry-After`.
+pub const THROTTLE_RETRY_SECS: u64 = 10;
+
+/// Reads HubSpot invoices for thin references.
+#[derive(Debug)]
+pub struct HubspotEnricher {
+    api_base: String,
+    default_currency: Option<Currency>,
+    tokens: Box<dyn TokenProvider>,
+    http: reqwest::Client,
+}
+
+/// `Retry-After` in seconds, when given as seconds.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
+    EnrichError::Transient {
+        message,
+        retry_after_secs,
+    }
+}
+
+impl HubspotEnricher {
+    /// An enricher for the configured API base and credentials.
+    pub fn from_config(config: &HubspotConfig) -> Result<Self, ConfigError> {
+        let base = url::Url::parse(&config.api_base)
+            .map_err(|e| ConfigError::Invalid(format!("sources.hubspot.api_base: {e}")))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(ConfigError::Invalid(
+                "sources.hubspot.api_base: must be an http(s) URL".into(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ConfigError::Invalid(format!("http client: {e}")))?;
+        let tokens = provider(
+            TokenConfig {
+                access_token: config.access_token.clone(),
+                client_id: config.client_id.clone(),
+                client_secret: config
+                    .oauth_client_secret
+                    .clone()
+                    .or_else(|| config.secrets.first().cloned()),
+                refresh_token: config.refresh_token.clone(),
+                token_url: config.token_url.clone(),
+            },
+            http.clone(),
+            "sources.hubspot",
+        )?;
+        Ok(HubspotEnricher {
+            api_base: config.api_base.trim_end_matches('/').to_owned(),
+            default_currency: config.default_currency(),
+            tokens,
+            http,
+        })
+    }
+
+    /// Replaces the token provider (tests, or hosts that keep tokens elsewhere).
+    pub fn with_tokens(mut self, tokens: Box<dyn TokenProvider>) -> Self {
+        self.tokens = tokens;
+        self
+    }
+
+    async fn send(&self, url: &str, token: &Secret) -> Result<reqwest::Response, EnrichError> {
+        let bearer = token
+            .expose_str()
+            .ok_or_else(|| EnrichError::Rejected("access token is not UTF-8".into()))?;
+        self.http
+            .get(url)
+            .bearer_auth(bearer)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| transient(format!("hubspot api: {}", e.without_url()), None))
+    }
+
+    /// Reads one invoice, refreshing the token once on 401.
+    pub async fn invoice(&self, id: &str) -> Result<CrmObject, EnrichError> {
+        if id.is_empty() || id.len() > 24 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(EnrichError::Rejected(
+                "invoice id is not a HubSpot id".into(),
+            ));
+        }
+        let url = format!(
+            "{}/crm/v3/objects/invoices/{id}?properties={PROPERTIES}&associations=companies,contacts",
+            self.api_base
+        );
+        let mut token = self.tokens.token().await?;
+        let mut refreshed = false;
+        loop {
+            let resp = self.send(&url, &token).await?;
+            let status = resp.status();
+            if status.is_success() {
+                let bytes = resp.bytes().await.map_err(|e| {
+                    transient(format!("hubspot api body: {}", e.without_url()), None)
+                })?;
+                return serde_json::from_slice(&bytes).map_err(|e| {
+                    EnrichError::Rejected(format!("hubspot invoice {id}: unreadable body: {e}"))
+                });
+            }
+            if status.as_u16() == 401 && !refreshed {
+                refreshed = true;
+                token = self.tokens.refresh(&token).await?;
+                continue;
+            }
+            let after = retry_after(resp.headers());
+            let message = format!("hubspot api answered {status} for invoice {id}");
+            return Err(match status.as_u16() {
+                401 => transient(format!("{message} (after token refresh)"), after),
+                429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
+                s if s >= 500 => transient(message, after),
+                _ => EnrichError::Rejected(message),
+            });
+        }
+    }
+}
+
+#[async_trait]
+impl Enricher for HubspotEnricher {
+    fn platform(&self) -> Platform {
+        Platform::Hubspot
+    }
+
+    async fn fetch(&self, r: &ThinReference) -> Result<Vec<InvoiceEvent>, EnrichError> {
+        if r.entity != "invoice" {
+            return Err(EnrichError::Rejected(format!(
+                "entity `{}` is not tracked",
+                r.entity.chars().take(32).collect::<String>()
+            )));
+        }
+        let obj = self.invoice(&r.entity_id).await?;
+        let snap = snapshot(&obj, self.default_currency).map_err(EnrichError::Rejected)?;
+        let modified = obj.modified_ms();
+        let occurred_at = modified
+            .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+            .unwrap_or(r.occurred_at);
+        let event_id = match modified {
+            Some(ms) => format!("invoice:{}@{ms}", obj.id),
+            None => format!("{}#snapshot", r.event_id),
+        };
+        let mut e = InvoiceEvent::new(
+            InvoiceKey {
+                platform: Platform::Hubspot,
+                tenant: r.tenant.clone(),
+                id: r.entity_id.clone(),
+            },
+            EventKind::Updated,
+            occurred_at,
+            event_id,
+        )
+        .with_snapshot(snap);
+        e.received_at = r.received_at;
+        e.source_version = modified.and_then(|ms| u64::try_from(ms).ok());
+        Ok(vec![e])
+    }
+}
