@@ -1,6 +1,7 @@
 //! `invoice-relay`: the Invoice Relay service and its operator CLI. See
 //! `examples/relay/README.md`, `docs/configuration.md` and `docs/operations.md`.
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod app;
 mod cli;

@@ -15,7 +15,7 @@ pub const ENV_PREFIX: &str = "env:";
 pub fn resolve_env(value: &str) -> Result<String, String> {
     match value.strip_prefix(ENV_PREFIX) {
         None => Ok(value.to_owned()),
-        Some(name) if name.is_empty() => Err("`env:` needs a variable name".to_owned()),
+        Some("") => Err("`env:` needs a variable name".to_owned()),
         Some(name) => std::env::var(name).map_err(|e| match e {
             std::env::VarError::NotPresent => {
                 format!("environment variable `{name}` is not set")

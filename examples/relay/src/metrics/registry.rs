@@ -112,12 +112,6 @@ impl Histogram {
         g.count += 1;
     }
 
-    /// Observations so far (tests).
-    #[cfg(test)]
-    pub fn count(&self) -> u64 {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).count
-    }
-
     /// Appends the histogram in text format (cumulative buckets).
     pub fn render(&self, out: &mut String) {
         let _ = writeln!(out, "# HELP {} {}", self.name, self.help);
