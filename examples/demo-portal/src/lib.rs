@@ -15,6 +15,10 @@
 //!   `GET /invoices/{id}`: one invoice and its timeline; `GET /live`: Server-Sent Events
 //!   the pages listen to; `GET /healthz`.
 //!
+//! It is a demo: pages have no login, so every visitor sees every customer, and `/live`
+//! announces customer ids. A real portal puts its own authentication in front and shows
+//! each client only its own account.
+//!
 //! In-process start (the relay's `demo` command does this):
 //!
 //! ```no_run

@@ -377,3 +377,53 @@ async fn clock_is_injected_for_verification() {
     assert_eq!(s.deliver(&u).await.unwrap().status, 200);
     portal.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_permanently() {
+    let (_d, path) = db();
+    let mut config = common::config(&path);
+    config.max_body_bytes = 256;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let portal = demo_portal::spawn(listener, config).unwrap();
+    let u = Inv::new(11, "cus_N", "N").update(1, EventKind::Issued, "open", "1250.00");
+    let e = sink(&portal.events_url()).deliver(&u).await.unwrap_err();
+    assert_eq!(e.status(), Some(413));
+    assert!(!e.is_retryable());
+    portal.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404_and_ids_with_reserved_characters_work() {
+    let (_d, path) = db();
+    let portal = start(&path).await;
+    let (code, _) = get(&format!("{}/nope", portal.base_url())).await;
+    assert_eq!(code, 404);
+    let (code, _) = get(&format!("{}/invoices/unknown", portal.base_url())).await;
+    assert_eq!(code, 404);
+    let mut inv = Inv::new(12, "acct/with space?&", "Odd <Name> & Co");
+    inv.id = "google-sheets:sheet/1:row 7".into();
+    sink(&portal.events_url())
+        .deliver(&inv.update(1, EventKind::Issued, "open", "1250.00"))
+        .await
+        .unwrap();
+    let (_, home) = get(&portal.base_url()).await;
+    assert!(
+        home.contains("Odd &lt;Name&gt; &amp; Co"),
+        "names are escaped"
+    );
+    assert!(home.contains("/customers/acct%2Fwith%20space%3F%26"));
+    let (code, page) = get(&format!(
+        "{}/customers/acct%2Fwith%20space%3F%26",
+        portal.base_url()
+    ))
+    .await;
+    assert_eq!(code, 200);
+    assert!(page.contains("/invoices/google-sheets%3Asheet%2F1%3Arow%207"));
+    let (code, _) = get(&format!(
+        "{}/invoices/google-sheets%3Asheet%2F1%3Arow%207",
+        portal.base_url()
+    ))
+    .await;
+    assert_eq!(code, 200);
+    portal.shutdown().await.unwrap();
+}
