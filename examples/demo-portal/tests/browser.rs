@@ -334,9 +334,13 @@ async fn customer_page_renders_statuses_and_refreshes_live() {
     )
     .unwrap();
 
-    // The invoice timeline.
+    // The invoice timeline, with a late duplicate-sequence update from a second source.
     client.set_window_size(1280, 1100).await.unwrap();
     let usd = &invoices[7].0;
+    let mut late = usd.update(2, EventKind::PaymentReceived, "partially_paid", "2400.00");
+    late.id = "upd_late_resend_from_the_erp".into();
+    late.data.event.platform = invoice_core::Platform::QuickbooksOnline;
+    s.deliver(&late).await.unwrap();
     client
         .goto(&format!(
             "{}/invoices/{}",
@@ -349,7 +353,13 @@ async fn customer_page_renders_statuses_and_refreshes_live() {
         .find_all(Locator::Css("ol.timeline li"))
         .await
         .unwrap();
-    assert_eq!(items.len(), 3);
+    assert_eq!(items.len(), 4);
+    let stale = client
+        .find_all(Locator::Css("ol.timeline li.stale"))
+        .await
+        .unwrap();
+    assert_eq!(stale.len(), 1);
+    assert!(stale[0].text().await.unwrap().contains("QuickBooks Online"));
     std::fs::write(
         shots.join("invoice-timeline.png"),
         client.screenshot().await.unwrap(),
