@@ -18,6 +18,9 @@ pub enum AppError {
     /// The store failed.
     #[error("store: {0}")]
     Journal(#[from] JournalError),
+    /// The pipeline refused something.
+    #[error("relay: {0}")]
+    Relay(#[from] invoice_core::RelayError),
     /// A file or socket failed.
     #[error("{context}: {source}")]
     Io {

@@ -1,0 +1,59 @@
+//! One module per platform: its `[sources.<slug>]` table and the signed requests of its
+//! part of the story. Adding a platform is one module and one line in [`all`].
+
+mod salesforce;
+mod stripe;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use invoice_core::{Platform, Secret, WebhookRequest};
+
+use super::story::Story;
+
+/// Signs a request the platform's way at a time (each connector's own test signer).
+pub type SignFn = fn(&mut WebhookRequest, &Secret, DateTime<Utc>);
+
+/// One request of the scenario.
+pub struct Step {
+    /// What happens, for people.
+    pub label: String,
+    /// The request (path, headers, exact body), signed just before sending.
+    pub request: WebhookRequest,
+}
+
+/// A platform's part of the demo.
+pub trait DemoPlatform {
+    /// The platform.
+    fn platform(&self) -> Platform;
+    /// The `[sources.<slug>]` table body (TOML lines) for this secret.
+    fn config(&self, secret: &str) -> String;
+    /// The signer.
+    fn signer(&self) -> SignFn;
+    /// The requests, in the order the platform would send them.
+    fn steps(&self, story: &Story) -> Vec<Step>;
+}
+
+/// Every platform of the demo.
+pub fn all() -> Vec<Box<dyn DemoPlatform>> {
+    vec![Box::new(stripe::Stripe), Box::new(salesforce::Salesforce)]
+}
+
+/// A request to `path` with a content type and body.
+pub fn request(
+    path: &str,
+    content_type: &str,
+    extra: &[(&str, &str)],
+    body: String,
+) -> WebhookRequest {
+    let mut b = http::Request::builder()
+        .method(http::Method::POST)
+        .uri(path)
+        .header(http::header::CONTENT_TYPE, content_type);
+    for (k, v) in extra {
+        b = b.header(*k, *v);
+    }
+    b.body(Bytes::from(body)).unwrap_or_else(|_| {
+        // Only fixed, valid header names and values are passed in.
+        http::Request::new(Bytes::new())
+    })
+}
