@@ -13,6 +13,16 @@ use invoice_core::registry::ConnectorRegistry;
 pub use invoice_connector_stripe as stripe;
 #[cfg(feature = "salesforce")]
 pub use invoice_connector_salesforce as salesforce;
+#[cfg(feature = "quickbooks-online")]
+pub use invoice_connector_quickbooks_online as quickbooks_online;
+#[cfg(feature = "paypal")]
+pub use invoice_connector_paypal as paypal;
+#[cfg(feature = "hubspot")]
+pub use invoice_connector_hubspot as hubspot;
+#[cfg(feature = "odoo")]
+pub use invoice_connector_odoo as odoo;
+#[cfg(feature = "google-sheets")]
+pub use invoice_connector_google_sheets as google_sheets;
 
 /// Registers every connector compiled into this build.
 pub fn register_all(registry: &mut ConnectorRegistry) {
@@ -20,6 +30,16 @@ pub fn register_all(registry: &mut ConnectorRegistry) {
     stripe::register(registry);
     #[cfg(feature = "salesforce")]
     salesforce::register(registry);
+    #[cfg(feature = "quickbooks-online")]
+    quickbooks_online::register(registry);
+    #[cfg(feature = "paypal")]
+    paypal::register(registry);
+    #[cfg(feature = "hubspot")]
+    hubspot::register(registry);
+    #[cfg(feature = "odoo")]
+    odoo::register(registry);
+    #[cfg(feature = "google-sheets")]
+    google_sheets::register(registry);
     let _ = registry;
 }
 
