@@ -122,7 +122,8 @@ pub fn build_relay(
     let mut builder = Relay::builder(journal)
         .clock(clock)
         .overdue(settings.overdue.clone())
-        .max_body_bytes(settings.max_body_bytes);
+        .max_body_bytes(settings.max_body_bytes)
+        .correlator(invoice_core::Correlator::new(settings.correlation.clone()));
     for (source, connector) in connectors {
         if !source.url_tokens.is_empty() {
             builder = builder.url_tokens(source.platform, source.url_tokens.clone());

@@ -95,6 +95,8 @@ pub struct Settings {
     pub clock: ClockSetting,
     /// Enabled sources.
     pub sources: Vec<SourceSettings>,
+    /// Correlation rules, in order.
+    pub correlation: Vec<invoice_core::CorrelationRule>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -304,6 +306,8 @@ impl Settings {
         };
 
         let sources = sources::parse(path, text, &raw.sources)?;
+        let correlation = correlation_rules(&raw.correlation)
+            .map_err(|m| ConfigError::at(path, locate::section_line(text, "correlation"), m))?;
         Ok(Settings {
             file: path.to_path_buf(),
             text: text.to_owned(),
@@ -319,6 +323,7 @@ impl Settings {
             overdue_interval: o.interval.0,
             clock,
             sources,
+            correlation,
         })
     }
 
@@ -340,6 +345,41 @@ impl Settings {
             )
         })
     }
+}
+
+fn correlation_rules(
+    sections: &[model::CorrelationSection],
+) -> Result<Vec<invoice_core::CorrelationRule>, String> {
+    use invoice_core::{CorrelationRule, MatchBy, Platform, TenantId};
+    let slug = |t: &values::Text, key: &str| {
+        t.0.parse::<Platform>()
+            .map_err(|e| format!("[[correlation]] {key}: {e}"))
+    };
+    sections
+        .iter()
+        .map(|c| {
+            let field = || {
+                c.field
+                    .as_ref()
+                    .map(|f| f.0.clone())
+                    .filter(|f| !f.is_empty())
+                    .ok_or_else(|| {
+                        "[[correlation]] match = \"metadata_*\" needs field = \"...\"".to_owned()
+                    })
+            };
+            let by = match c.by {
+                model::MatchKind::InvoiceNumber => MatchBy::InvoiceNumber,
+                model::MatchKind::MetadataNumber => MatchBy::MetadataNumber(field()?),
+                model::MatchKind::MetadataId => MatchBy::MetadataId(field()?),
+            };
+            Ok(CorrelationRule {
+                from: slug(&c.from, "from")?,
+                to_platform: slug(&c.to_platform, "to_platform")?,
+                to_tenant: TenantId(c.to_tenant.0.clone()),
+                by,
+            })
+        })
+        .collect()
 }
 
 fn is_http_url(s: &str) -> bool {

@@ -28,6 +28,9 @@ pub struct FileConfig {
     /// `[clock]`.
     #[serde(default)]
     pub clock: ClockSection,
+    /// `[[correlation]]`: payments on one platform settling invoices of another.
+    #[serde(default)]
+    pub correlation: Vec<CorrelationSection>,
     /// `[sources.<slug>]`, passed to each connector (after `url_tokens` and `enabled` are
     /// taken out).
     #[serde(default)]
@@ -222,4 +225,34 @@ pub struct ClockSection {
     pub now: Option<Text>,
     /// Shift the system clock by this signed offset (`"-30d"`).
     pub offset: Option<Text>,
+}
+
+/// How a correlation rule finds the invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The invoice number the payment quotes.
+    InvoiceNumber,
+    /// A metadata field holding the invoice number.
+    MetadataNumber,
+    /// A metadata field holding the issuing platform's invoice id.
+    MetadataId,
+}
+
+/// `[[correlation]]`: payments from `from` settle invoices issued on `to_platform` for
+/// `to_tenant`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrelationSection {
+    /// Where the payment comes from (slug).
+    pub from: Text,
+    /// Where the invoice was issued (slug).
+    pub to_platform: Text,
+    /// The issuing tenant.
+    pub to_tenant: Text,
+    /// How to find it.
+    #[serde(rename = "match")]
+    pub by: MatchKind,
+    /// The metadata field, for `metadata_number` and `metadata_id`.
+    pub field: Option<Text>,
 }

@@ -162,3 +162,21 @@ fn disabled_sources_are_left_out() {
     let s = parse("[sources.stripe]\nenabled = false\nsecrets = []\n").unwrap();
     assert!(s.sources.is_empty());
 }
+
+#[test]
+fn correlation_rules_parse() {
+    let s = parse(
+        "[[correlation]]\nfrom = \"paypal\"\nto_platform = \"stripe\"\nto_tenant = \"acct_1\"\nmatch = \"invoice_number\"\n\n[[correlation]]\nfrom = \"stripe\"\nto_platform = \"xero\"\nto_tenant = \"t\"\nmatch = \"metadata_id\"\nfield = \"xero_invoice\"\n",
+    )
+    .unwrap();
+    assert_eq!(s.correlation.len(), 2);
+    assert_eq!(s.correlation[0].from, invoice_core::Platform::Paypal);
+    assert_eq!(
+        s.correlation[1].by,
+        invoice_core::MatchBy::MetadataId("xero_invoice".into())
+    );
+    let e = parse("\n[[correlation]]\nfrom = \"paypal\"\nto_platform = \"stripe\"\nto_tenant = \"a\"\nmatch = \"metadata_id\"\n").unwrap_err();
+    assert_eq!(e.line, Some(2), "{e}");
+    let e = parse("[[correlation]]\nfrom = \"paypal\"\nto_platform = \"stripe\"\nto_tenant = \"a\"\nmatch = \"by_magic\"\n").unwrap_err();
+    assert_eq!(e.line, Some(5), "{e}");
+}

@@ -4,6 +4,7 @@
 
 mod feed;
 mod platforms;
+mod stand_ins;
 mod story;
 
 use std::fmt::Write as _;
@@ -35,6 +36,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), AppError> {
     )
     .map_err(|e| AppError::Usage(format!("demo portal: {e}")))?;
 
+    let stand_ins = stand_ins::StandIns::start().await?;
     let platforms = platforms::all();
     let secrets: Vec<String> = platforms
         .iter()
@@ -56,6 +58,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), AppError> {
         relay_addr,
         &portal.events_url(),
         &portal_secret,
+        &stand_ins.base,
         &platforms,
         &secrets,
     );
@@ -99,7 +102,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), AppError> {
         "scheduler", overdue.applied
     );
     print!("Delivering to the portal ...");
-    let delivered = wait_delivered(journal.as_ref()).await;
+    let delivered = wait_delivered(journal.as_ref(), &running.metrics).await;
     println!(
         " {}",
         if delivered {
@@ -124,14 +127,26 @@ pub async fn run(args: &DemoArgs) -> Result<(), AppError> {
     }
     running.shutdown().await;
     let _ = portal.shutdown().await;
+    stand_ins.stop();
     result
 }
 
-/// Waits (bounded) until the outbox has nothing pending.
-async fn wait_delivered(journal: &dyn invoice_core::journal::Journal) -> bool {
+/// Waits (bounded) until every thin reference was enriched and the outbox has nothing
+/// pending.
+async fn wait_delivered(
+    journal: &dyn invoice_core::journal::Journal,
+    metrics: &crate::metrics::Metrics,
+) -> bool {
+    use crate::metrics::labels::{enrichment, outcome};
     for _ in 0..600 {
+        let stored = metrics
+            .transitions
+            .sum_where(|l| l.get(2) == Some(&outcome::PENDING));
+        let done = metrics.enrichments.sum_where(|l| {
+            l.first() == Some(&enrichment::RESOLVED) || l.first() == Some(&enrichment::REJECTED)
+        });
         if let Ok(c) = journal.outbox_counts().await {
-            if c.pending == 0 {
+            if c.pending == 0 && done >= stored {
                 return true;
             }
         }
@@ -145,6 +160,7 @@ fn config_text(
     listen: SocketAddr,
     portal_url: &str,
     portal_secret: &str,
+    stand_in: &str,
     platforms: &[Box<dyn platforms::DemoPlatform>],
     secrets: &[String],
 ) -> String {
@@ -157,12 +173,18 @@ fn config_text(
          [overdue]\nafter_days = 30\nlevels = [1, 60]\ninterval = \"1h\"\n",
         toml_path(&dir.join("relay.db"))
     );
+    for p in platforms {
+        let extra = p.extra_config();
+        if !extra.is_empty() {
+            let _ = write!(t, "\n{extra}");
+        }
+    }
     for (p, secret) in platforms.iter().zip(secrets) {
         let _ = write!(
             t,
             "\n[sources.{}]\n{}",
             p.platform().slug(),
-            p.config(secret)
+            p.config(secret, stand_in)
         );
     }
     t

@@ -43,6 +43,12 @@ impl CounterVec {
         self.add(labels, 1);
     }
 
+    /// The sum of the series whose label values pass `f`.
+    pub fn sum_where(&self, f: impl Fn(&[&'static str]) -> bool) -> u64 {
+        let g = self.values.lock().unwrap_or_else(|p| p.into_inner());
+        g.iter().filter(|(k, _)| f(k)).map(|(_, v)| *v).sum()
+    }
+
     /// The current value of a series (tests).
     #[cfg(test)]
     pub fn get(&self, labels: &[&'static str]) -> u64 {

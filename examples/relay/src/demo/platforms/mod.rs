@@ -1,6 +1,9 @@
 //! One module per platform: its `[sources.<slug>]` table and the signed requests of its
 //! part of the story. Adding a platform is one module and one line in [`all`].
 
+mod google_sheets;
+mod odoo;
+mod paypal;
 mod salesforce;
 mod stripe;
 
@@ -25,8 +28,13 @@ pub struct Step {
 pub trait DemoPlatform {
     /// The platform.
     fn platform(&self) -> Platform;
-    /// The `[sources.<slug>]` table body (TOML lines) for this secret.
-    fn config(&self, secret: &str) -> String;
+    /// The `[sources.<slug>]` table body (TOML lines) for this secret; `stand_in` is the
+    /// base URL of the loopback stand-ins for platform APIs.
+    fn config(&self, secret: &str, stand_in: &str) -> String;
+    /// Top-level configuration this platform needs (`[[correlation]]` rules).
+    fn extra_config(&self) -> String {
+        String::new()
+    }
     /// The signer.
     fn signer(&self) -> SignFn;
     /// The requests, in the order the platform would send them.
@@ -35,7 +43,13 @@ pub trait DemoPlatform {
 
 /// Every platform of the demo.
 pub fn all() -> Vec<Box<dyn DemoPlatform>> {
-    vec![Box::new(stripe::Stripe), Box::new(salesforce::Salesforce)]
+    vec![
+        Box::new(stripe::Stripe),
+        Box::new(salesforce::Salesforce),
+        Box::new(odoo::Odoo),
+        Box::new(google_sheets::GoogleSheets),
+        Box::new(paypal::Paypal),
+    ]
 }
 
 /// A request to `path` with a content type and body.

@@ -94,7 +94,7 @@ impl DemoPlatform for Salesforce {
         Platform::Salesforce
     }
 
-    fn config(&self, secret: &str) -> String {
+    fn config(&self, secret: &str, _stand_in: &str) -> String {
         format!("org_ids = [\"{ORG}\"]\nsecrets = [\"{secret}\"]\n")
     }
 

@@ -12,7 +12,8 @@ use crate::demo::story::Story;
 /// The Stripe part.
 pub struct Stripe;
 
-const ACCOUNT: &str = "acct_1QBrightline7Ax";
+/// The Stripe account (tenant).
+pub const ACCOUNT: &str = "acct_1QBrightline7Ax";
 
 struct Inv {
     id: &'static str,
@@ -102,7 +103,7 @@ impl DemoPlatform for Stripe {
         Platform::Stripe
     }
 
-    fn config(&self, secret: &str) -> String {
+    fn config(&self, secret: &str, _stand_in: &str) -> String {
         format!("secrets = [\"{secret}\"]\naccount = \"{ACCOUNT}\"\n")
     }
 

@@ -1,0 +1,49 @@
+//! Loopback stand-ins for the platform APIs the relay calls back (the demo runs offline):
+//! PayPal's IPN postback endpoint. Each answers the way the real service documents.
+
+use axum::routing::post;
+
+use crate::app::AppError;
+
+/// A running stand-in server.
+#[derive(Debug)]
+pub struct StandIns {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl StandIns {
+    /// Starts the stand-ins on a free loopback port.
+    pub async fn start() -> Result<StandIns, AppError> {
+        let app = axum::Router::new().route("/cgi-bin/webscr", post(ipn_postback));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| AppError::io("demo stand-ins", e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| AppError::io("demo stand-ins", e))?;
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(StandIns {
+            base: format!("http://{addr}"),
+            task,
+        })
+    }
+
+    /// Stops them.
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
+
+/// PayPal's IPN postback: the message sent back with `cmd=_notify-validate` first is
+/// `VERIFIED` (this stand-in only sees messages the demo itself sent).
+async fn ipn_postback(body: bytes::Bytes) -> &'static str {
+    if body.starts_with(b"cmd=_notify-validate&") {
+        "VERIFIED"
+    } else {
+        "INVALID"
+    }
+}
