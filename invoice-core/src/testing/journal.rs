@@ -1127,7 +1127,7 @@ pub async fn journal_find_by_number(j: Arc<dyn Journal>) {
 
 /// `list_states`: key order (as `InvoiceKey` sorts), customer and owed filters, paging.
 pub async fn journal_list_states_filter_and_paging(j: Arc<dyn Journal>) {
-    let states = vec![
+    let states = [
         state("inv_1", "cust_a", None, Lifecycle::Open),
         state("inv_2", "cust_b", None, Lifecycle::Paid),
         state("inv_3", "cust_a", None, Lifecycle::PartiallyPaid),

@@ -19,7 +19,7 @@ use crate::convert::db_err;
 use crate::export::{write_entry, write_header, ExportError, ExportFormat};
 use crate::read::{self, Readers};
 use crate::retention::{retain_before, RetentionReport};
-use crate::writer::{WriteCtx, Writer};
+use crate::writer::{CommitStats, WriteCtx, Writer};
 use crate::{outbox, schema, SqliteOptions};
 
 /// The durable embedded [`Journal`]: one SQLite file in WAL mode, written by one thread
@@ -34,6 +34,9 @@ struct Inner {
     path: PathBuf,
     writer: Writer,
     readers: Arc<Readers>,
+    /// One permit per read connection: concurrent reads wait here instead of opening
+    /// (and closing) extra connections.
+    read_permits: tokio::sync::Semaphore,
     // Declared last: dropped after the writer and readers have closed the file.
     _temp: Option<tempfile::TempDir>,
 }
@@ -90,7 +93,7 @@ impl SqliteJournal {
             )));
         }
         conn.execute_batch(&format!(
-            "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+            "PRAGMA synchronous = {}; PRAGMA cache_size = -32768;",
             options.synchronous.as_pragma()
         ))
         .map_err(db_err)?;
@@ -102,14 +105,22 @@ impl SqliteJournal {
             options.readers,
         ));
         let writer = Writer::spawn(conn, options.group_commit_max)?;
+        let read_permits = tokio::sync::Semaphore::new(options.readers.max(1));
         Ok(SqliteJournal {
             inner: Arc::new(Inner {
                 path,
                 writer,
                 readers,
+                read_permits,
                 _temp: temp,
             }),
         })
+    }
+
+    /// Transactions and writes committed since this journal was opened (the average
+    /// group-commit batch is `writes / transactions`).
+    pub fn stats(&self) -> CommitStats {
+        self.inner.writer.stats()
     }
 
     /// The database file.
@@ -186,10 +197,18 @@ impl SqliteJournal {
     {
         let readers = Arc::clone(&self.inner.readers);
         match tokio::runtime::Handle::try_current() {
-            Ok(handle) => handle
-                .spawn_blocking(move || readers.with(f))
-                .await
-                .map_err(|e| JournalError::Unavailable(format!("read task failed: {e}")))?,
+            Ok(handle) => {
+                let _permit = self
+                    .inner
+                    .read_permits
+                    .acquire()
+                    .await
+                    .map_err(|_| JournalError::Unavailable("journal closed".into()))?;
+                handle
+                    .spawn_blocking(move || readers.with(f))
+                    .await
+                    .map_err(|e| JournalError::Unavailable(format!("read task failed: {e}")))?
+            }
             // Outside a tokio runtime (a CLI using a simple executor): read inline.
             Err(_) => readers.with(f),
         }

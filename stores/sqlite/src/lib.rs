@@ -17,3 +17,4 @@ pub use journal::SqliteJournal;
 pub use options::{SqliteOptions, Synchronous};
 pub use retention::RetentionReport;
 pub use schema::SCHEMA_VERSION;
+pub use writer::CommitStats;

@@ -35,7 +35,7 @@ pub struct SqliteOptions {
     pub group_commit_max: usize,
     /// How long a connection waits for a lock held by another process. Default 5 s.
     pub busy_timeout: Duration,
-    /// Read connections kept open for concurrent readers. Default 4.
+    /// Read connections kept open; at most this many reads run at once. Default 4.
     pub readers: usize,
 }
 

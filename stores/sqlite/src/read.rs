@@ -44,7 +44,7 @@ impl Readers {
         )
         .map_err(db_err)?;
         conn.busy_timeout(self.busy_timeout).map_err(db_err)?;
-        conn.execute_batch("PRAGMA query_only = ON")
+        conn.execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -8192;")
             .map_err(db_err)?;
         conn.set_prepared_statement_cache_capacity(32);
         Ok(conn)

@@ -70,6 +70,7 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_head ON outbox (subject, sequence, id) WHERE status = 0;
     CREATE INDEX outbox_due ON outbox (status, next_attempt_at, id);
+    CREATE INDEX outbox_lease ON outbox (subject, leased_until) WHERE status = 0;
     CREATE TABLE pending (
         id           INTEGER PRIMARY KEY AUTOINCREMENT,
         reference    TEXT    NOT NULL,

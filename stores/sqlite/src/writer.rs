@@ -7,8 +7,9 @@
 //! alone, the others commit. Each caller is answered only after `COMMIT` returned, that is
 //! after the batch's fsync: nothing is acknowledged before it is durable.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use invoice_core::audit::{AuditEntry, AuditRecord, ChainHash};
@@ -106,10 +107,26 @@ where
     }
 }
 
+/// How many writes and transactions the writer has committed since the journal opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CommitStats {
+    /// SQLite transactions committed (one fsync each with `synchronous=FULL`).
+    pub transactions: u64,
+    /// Writes (commits, claims, completions, ...) in them, failed members included.
+    pub writes: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    transactions: AtomicU64,
+    writes: AtomicU64,
+}
+
 /// Handle to the writer thread.
 pub(crate) struct Writer {
     tx: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
     handle: Mutex<Option<JoinHandle<()>>>,
+    counters: Arc<Counters>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -124,13 +141,16 @@ impl Writer {
         let head = load_head(&conn)?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let max = group_commit_max.max(1);
+        let counters = Arc::new(Counters::default());
+        let c = Arc::clone(&counters);
         let handle = std::thread::Builder::new()
             .name("invoice-sqlite-writer".into())
-            .spawn(move || writer_loop(conn, head, rx, max))
+            .spawn(move || writer_loop(conn, head, rx, max, &c))
             .map_err(|e| JournalError::Unavailable(format!("cannot start writer thread: {e}")))?;
         Ok(Writer {
             tx: Mutex::new(Some(tx)),
             handle: Mutex::new(Some(handle)),
+            counters,
         })
     }
 
@@ -152,6 +172,14 @@ impl Writer {
             sender.send(job).map_err(|_| stopped())?;
         }
         rx.await.map_err(|_| stopped())?
+    }
+
+    /// Committed transactions and writes so far.
+    pub fn stats(&self) -> CommitStats {
+        CommitStats {
+            transactions: self.counters.transactions.load(Ordering::Relaxed),
+            writes: self.counters.writes.load(Ordering::Relaxed),
+        }
     }
 
     /// Stops the thread after the queued jobs, and waits for it.
@@ -195,6 +223,7 @@ fn writer_loop(
     mut head: (u64, ChainHash),
     rx: mpsc::Receiver<Box<dyn Job>>,
     max: usize,
+    counters: &Counters,
 ) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
@@ -204,15 +233,20 @@ fn writer_loop(
                 Err(_) => break,
             }
         }
-        run_batch(&conn, &mut head, jobs);
+        let n = jobs.len() as u64;
+        if run_batch(&conn, &mut head, jobs) {
+            counters.transactions.fetch_add(1, Ordering::Relaxed);
+            counters.writes.fetch_add(n, Ordering::Relaxed);
+        }
     }
 }
 
-fn run_batch(conn: &Connection, head: &mut (u64, ChainHash), jobs: Vec<Box<dyn Job>>) {
+/// Runs one batch; true when it committed.
+fn run_batch(conn: &Connection, head: &mut (u64, ChainHash), jobs: Vec<Box<dyn Job>>) -> bool {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         let e = db_err(e);
         jobs.into_iter().for_each(|j| j.respond(Some(e.clone())));
-        return;
+        return false;
     }
     let start = *head;
     let mut done: Vec<Box<dyn Job>> = Vec::with_capacity(jobs.len());
@@ -255,7 +289,9 @@ fn run_batch(conn: &Connection, head: &mut (u64, ChainHash), jobs: Vec<Box<dyn J
         }
         *head = load_head(conn).unwrap_or(start);
     }
+    let committed = failure.is_none();
     for job in done {
         job.respond(failure.clone());
     }
+    committed
 }
