@@ -43,7 +43,8 @@ struct Change<'a> {
     entity: Option<&'static str>,
     operation: Option<&'static str>,
     entity_id: &'a str,
-    occurred_at: DateTime<Utc>,
+    /// `None` when the time is missing or unreadable.
+    occurred_at: Option<DateTime<Utc>>,
     event_id: String,
     event_type: String,
 }
@@ -66,16 +67,12 @@ fn operation_from_past(text: &str) -> Option<&'static str> {
     Some(op)
 }
 
-fn cloud_change<'a>(e: &'a CloudEvent<'a>, now: DateTime<Utc>) -> Result<Change<'a>, QboError> {
+fn cloud_change<'a>(e: &'a CloudEvent<'a>) -> Change<'a> {
     let mut parts = e.event_type.split('.');
     let (prefix, entity, op) = (parts.next(), parts.next(), parts.next());
     let known = prefix == Some("qbo");
-    let occurred_at = match e.time.as_deref() {
-        Some(t) => parse_time(t)
-            .ok_or_else(|| QboError::Body(format!("event {}: unreadable time", e.id)))?,
-        None => now,
-    };
-    Ok(Change {
+    let occurred_at = e.time.as_deref().and_then(parse_time);
+    Change {
         realm: &e.intuitaccountid,
         entity: entity
             .filter(|_| known)
@@ -85,11 +82,13 @@ fn cloud_change<'a>(e: &'a CloudEvent<'a>, now: DateTime<Utc>) -> Result<Change<
         occurred_at,
         event_id: e.id.to_string(),
         event_type: e.event_type.to_string(),
-    })
+    }
 }
 
-/// Maps a verified, parsed body. `realms` is the allow-list (empty: any); `now` stands in
-/// for a CloudEvent without `time`.
+/// Maps a verified, parsed body. `realms` is the allow-list (empty: any): changes of
+/// other companies are skipped, and a body with nothing but such changes is
+/// `UnknownRealm`. `now` stands in for a missing or unreadable change time. Changes
+/// without realm or id are skipped, not refused: Intuit would redeliver the whole body.
 pub fn map(
     payload: &Payload<'_>,
     realms: &[String],
@@ -103,9 +102,7 @@ pub fn map(
                     continue;
                 };
                 for e in &dce.entities {
-                    let occurred_at = parse_time(&e.last_updated).ok_or_else(|| {
-                        QboError::Body(format!("{} {}: unreadable lastUpdated", e.name, e.id))
-                    })?;
+                    let occurred_at = parse_time(&e.last_updated);
                     changes.push(Change {
                         realm: &n.realm_id,
                         entity: canonical(&ENTITIES, &e.name),
@@ -123,47 +120,56 @@ pub fn map(
         }
         Payload::CloudEvents(events) => {
             for e in events {
-                changes.push(cloud_change(e, now)?);
+                changes.push(cloud_change(e));
             }
         }
     }
     let mut out = Mapped::default();
+    let mut refused_realm = None;
     for c in changes {
+        let skip = |reason: &str| Skipped {
+            event_id: c.event_id.clone(),
+            event_type: c.event_type.clone(),
+            reason: reason.to_owned(),
+        };
+        // Per-change problems skip that change only: Intuit retries a refused delivery
+        // as a whole and holds back later ones, so one bad entry must not block the rest.
         if c.realm.is_empty() || c.entity_id.is_empty() || c.event_id.is_empty() {
-            return Err(QboError::Body(format!(
-                "{}: empty realm or id",
-                c.event_type
-            )));
+            out.skipped.push(skip("empty realm or entity id"));
+            continue;
         }
         if !realms.is_empty() && !realms.iter().any(|r| r == c.realm) {
-            return Err(QboError::UnknownRealm(c.realm.chars().take(64).collect()));
+            refused_realm.get_or_insert_with(|| c.realm.chars().take(64).collect::<String>());
+            out.skipped.push(skip("realm not configured"));
+            continue;
         }
         let tenant = TenantId(c.realm.to_owned());
         out.tenant.get_or_insert_with(|| tenant.clone());
         match (c.entity, c.operation) {
-            (Some(entity), Some(operation)) => out.pending.push(ThinReference {
-                platform: Platform::QuickbooksOnline,
-                tenant,
-                event_id: c.event_id,
-                entity: entity.to_owned(),
-                entity_id: c.entity_id.to_owned(),
-                operation: operation.to_owned(),
-                resource_url: None,
-                occurred_at: c.occurred_at,
-                received_at: now,
-                raw: None,
-            }),
-            (None, _) => out.skipped.push(Skipped {
-                event_id: c.event_id,
-                event_type: c.event_type,
-                reason: "entity not tracked".into(),
-            }),
-            (Some(_), None) => out.skipped.push(Skipped {
-                event_id: c.event_id,
-                event_type: c.event_type,
-                reason: "operation not known".into(),
-            }),
+            (Some(entity), Some(operation)) => {
+                if c.occurred_at.is_none() {
+                    tracing::warn!(event_type = %c.event_type, "unreadable change time; using the receipt time");
+                }
+                out.pending.push(ThinReference {
+                    platform: Platform::QuickbooksOnline,
+                    tenant,
+                    event_id: c.event_id,
+                    entity: entity.to_owned(),
+                    entity_id: c.entity_id.to_owned(),
+                    operation: operation.to_owned(),
+                    resource_url: None,
+                    occurred_at: c.occurred_at.unwrap_or(now),
+                    received_at: now,
+                    raw: None,
+                })
+            }
+            (None, _) => out.skipped.push(skip("entity not tracked")),
+            (Some(_), None) => out.skipped.push(skip("operation not known")),
         }
+    }
+    // Nothing at all for a configured company: the delivery is not ours.
+    if let (Some(realm), None) = (refused_realm, &out.tenant) {
+        return Err(QboError::UnknownRealm(realm));
     }
     Ok(out)
 }

@@ -151,7 +151,19 @@ fn realm_allow_list() {
     config.realms = vec![REALM.into()];
     let source = QboSource::new(config).unwrap();
     assert!(ingest(&source, &fixture("01_legacy_invoice_create")).is_ok());
-    let err = ingest(&source, &fixture("07_cloudevents_batch_two_realms")).unwrap_err();
+    // A batch spanning companies: the other company's change is skipped, not the batch.
+    let got = ingest(&source, &fixture("07_cloudevents_batch_two_realms")).unwrap();
+    assert_eq!((got.pending.len(), got.skipped.len()), (2, 3));
+    assert!(got.pending.iter().all(|r| r.tenant.as_str() == REALM));
+    assert!(got
+        .skipped
+        .iter()
+        .any(|s| s.reason == "realm not configured"));
+    // Nothing for a configured company: refused.
+    let other = support_webhook(
+        br#"{"eventNotifications":[{"realmId":"123","dataChangeEvent":{"entities":[{"name":"Invoice","id":"1","operation":"Update","lastUpdated":"2026-03-01T00:00:00Z"}]}}]}"#,
+    );
+    let err = ingest(&source, &other).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnknownTenant);
     assert_eq!(err.kind().status().as_u16(), 403);
 }
@@ -161,15 +173,46 @@ fn malformed_bodies_are_400_not_panics() {
     let s = source();
     for body in [
         &b"not json"[..],
+        b"",
+        b"42",
         br#"{"eventNotifications":"x"}"#,
-        br#"{"eventNotifications":[{"realmId":"1","dataChangeEvent":{"entities":[{"name":"Invoice","id":"1","operation":"Update","lastUpdated":"soon"}]}}]}"#,
-        br#"[{"specversion":"1.0","id":"a","type":"qbo.invoice.updated.v1","time":"x","intuitentityid":"1","intuitaccountid":"1"}]"#,
-        br#"[{"specversion":"1.0","id":"a","type":"qbo.invoice.updated.v1","intuitentityid":"","intuitaccountid":"1"}]"#,
+        br#"[{"specversion":"1.0"}]"#,
     ] {
         let req = support_webhook(body);
         let err = ingest(s.as_ref(), &req).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Malformed, "{}", String::from_utf8_lossy(body));
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Malformed,
+            "{}",
+            String::from_utf8_lossy(body)
+        );
     }
+}
+
+#[test]
+fn one_bad_change_does_not_refuse_the_delivery() {
+    // Intuit redelivers a refused body whole and holds back later ones: per-change
+    // problems are kept to that change.
+    let s = source();
+    let now = Utc.with_ymd_and_hms(2026, 5, 6, 8, 2, 1).unwrap();
+    let got = ingest(
+        s.as_ref(),
+        &support_webhook(br#"{"eventNotifications":[{"realmId":"1","dataChangeEvent":{"entities":[{"name":"Invoice","id":"1","operation":"Update","lastUpdated":"soon"},{"name":"Invoice","id":"","operation":"Update","lastUpdated":"2026-03-01T00:00:00Z"}]}}]}"#),
+    )
+    .unwrap();
+    assert_eq!((got.pending.len(), got.skipped.len()), (1, 1));
+    assert_eq!(
+        got.pending[0].occurred_at, now,
+        "unreadable time: the receipt time"
+    );
+    assert_eq!(got.skipped[0].reason, "empty realm or entity id");
+    let got = ingest(
+        s.as_ref(),
+        &support_webhook(br#"[{"specversion":"1.0","id":"a","type":"qbo.invoice.updated.v1","time":"x","intuitentityid":"1","intuitaccountid":"1"},{"specversion":"1.0","id":"b","type":"qbo.invoice.updated.v1","intuitentityid":"","intuitaccountid":"1"}]"#),
+    )
+    .unwrap();
+    assert_eq!((got.pending.len(), got.skipped.len()), (1, 1));
+    assert_eq!(got.pending[0].occurred_at, now);
 }
 
 fn support_webhook(body: &[u8]) -> WebhookRequest {

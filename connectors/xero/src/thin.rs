@@ -32,57 +32,58 @@ pub struct Mapped {
 }
 
 /// Maps a verified, parsed body with at least one event. `tenants` is the allow-list
-/// (empty: any).
+/// (empty: any): events of other tenants are skipped, and a body with nothing but such
+/// events is `UnknownTenant`. Per-event problems (no ids) skip that event and an
+/// unreadable `eventDateUtc` falls back to `now`: Xero redelivers a refused body whole
+/// and disables the webhook after a day of failures.
 pub fn map(
     payload: &Payload<'_>,
     tenants: &[String],
     now: DateTime<Utc>,
 ) -> Result<Mapped, XeroError> {
     let mut out = Mapped::default();
+    let mut refused_tenant = None;
     for e in &payload.events {
-        if e.tenant_id.is_empty() || e.resource_id.is_empty() {
-            return Err(XeroError::Body(
-                "event without tenantId or resourceId".into(),
-            ));
-        }
-        if !tenants.is_empty() && !tenants.iter().any(|t| t == e.tenant_id.as_ref()) {
-            return Err(XeroError::UnknownTenant(
-                e.tenant_id.chars().take(64).collect(),
-            ));
-        }
-        let occurred_at = parse_event_date(&e.event_date_utc).ok_or_else(|| {
-            XeroError::Body(format!("event {}: unreadable eventDateUtc", e.resource_id))
-        })?;
-        let tenant = TenantId(e.tenant_id.to_string());
-        out.tenant.get_or_insert_with(|| tenant.clone());
         let event_id = format!(
             "{}:{}:{}:{}",
             e.tenant_id, e.resource_id, e.event_type, e.event_date_utc
         );
-        let event_type = format!("{}.{}", e.event_category, e.event_type);
+        let skip = |reason: &str| Skipped {
+            event_id: event_id.clone(),
+            event_type: format!("{}.{}", e.event_category, e.event_type),
+            reason: reason.to_owned(),
+        };
+        if e.tenant_id.is_empty() || e.resource_id.is_empty() {
+            out.skipped
+                .push(skip("event without tenantId or resourceId"));
+            continue;
+        }
+        if !tenants.is_empty() && !tenants.iter().any(|t| t == e.tenant_id.as_ref()) {
+            refused_tenant.get_or_insert_with(|| e.tenant_id.chars().take(64).collect::<String>());
+            out.skipped.push(skip("tenant not configured"));
+            continue;
+        }
+        let tenant = TenantId(e.tenant_id.to_string());
+        out.tenant.get_or_insert_with(|| tenant.clone());
         if !e.event_category.eq_ignore_ascii_case("INVOICE") {
-            out.skipped.push(Skipped {
-                event_id,
-                event_type,
-                reason: "category not tracked".into(),
-            });
+            out.skipped.push(skip("category not tracked"));
             continue;
         }
         let Some(op) = EVENT_TYPES
             .iter()
             .find(|t| t.eq_ignore_ascii_case(&e.event_type))
         else {
-            out.skipped.push(Skipped {
-                event_id,
-                event_type,
-                reason: "event type not known".into(),
-            });
+            out.skipped.push(skip("event type not known"));
             continue;
         };
+        let occurred_at = parse_event_date(&e.event_date_utc).unwrap_or_else(|| {
+            tracing::warn!(resource_id = %e.resource_id, "unreadable eventDateUtc; using the receipt time");
+            now
+        });
         out.pending.push(ThinReference {
             platform: Platform::Xero,
             tenant,
-            event_id,
+            event_id: event_id.clone(),
             entity: "Invoice".into(),
             entity_id: e.resource_id.to_string(),
             operation: (*op).to_owned(),
@@ -91,6 +92,10 @@ pub fn map(
             received_at: now,
             raw: None,
         });
+    }
+    // Nothing at all for a configured tenant: the delivery is not ours.
+    if let (Some(tenant), None) = (refused_tenant, &out.tenant) {
+        return Err(XeroError::UnknownTenant(tenant));
     }
     Ok(out)
 }

@@ -120,8 +120,30 @@ fn tenant_allow_list() {
         None
     )
     .is_ok());
-    let err = ingest_with(&source, &fixture("05_multi_events_two_tenants"), None).unwrap_err();
+    // A delivery spanning tenants: the other tenant's event is skipped, not the delivery.
+    let got = ingest_with(&source, &fixture("05_multi_events_two_tenants"), None).unwrap();
+    assert_eq!((got.pending.len(), got.skipped.len()), (1, 3));
+    assert!(got
+        .skipped
+        .iter()
+        .any(|s| s.reason == "tenant not configured"));
+    // Nothing for a configured tenant: refused.
+    let mut config = XeroConfig::with_secret(FIXTURE_SECRET);
+    config.tenants = vec![T2.into()];
+    let source = XeroSource::new(config).unwrap();
+    let err = ingest_with(&source, &fixture("03_invoice_create"), None).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnknownTenant);
+    assert_eq!(err.kind().status().as_u16(), 403);
+}
+
+fn signed(body: &[u8]) -> WebhookRequest {
+    let mut req = http::Request::builder()
+        .method("POST")
+        .uri("/webhooks/xero")
+        .body(bytes::Bytes::copy_from_slice(body))
+        .unwrap();
+    invoice_connector_xero::testing::sign(&mut req, &Secret::new(FIXTURE_SECRET), Utc::now());
+    req
 }
 
 #[test]
@@ -130,19 +152,34 @@ fn malformed_bodies_are_400_not_panics() {
     for body in [
         &b"not json"[..],
         b"[]",
+        b"{}",
         br#"{"events":"x"}"#,
-        br#"{"events":[{"resourceUrl":"u","resourceId":"1","eventDateUtc":"later","eventType":"UPDATE","eventCategory":"INVOICE","tenantId":"t"}]}"#,
-        br#"{"events":[{"resourceUrl":"u","resourceId":"","eventDateUtc":"2026-01-01T00:00:00","eventType":"UPDATE","eventCategory":"INVOICE","tenantId":"t"}]}"#,
+        br#"{"events":[{"resourceId":"1"}]}"#,
     ] {
-        let mut req = http::Request::builder()
-            .method("POST")
-            .uri("/webhooks/xero")
-            .body(bytes::Bytes::copy_from_slice(body))
-            .unwrap();
-        invoice_connector_xero::testing::sign(&mut req, &Secret::new(FIXTURE_SECRET), Utc::now());
-        let err = ingest_with(s.as_ref(), &req, None).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Malformed, "{}", String::from_utf8_lossy(body));
+        let err = ingest_with(s.as_ref(), &signed(body), None).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            ErrorKind::Malformed,
+            "{}",
+            String::from_utf8_lossy(body)
+        );
     }
+}
+
+#[test]
+fn one_bad_event_does_not_refuse_the_delivery() {
+    let got = ingest_with(
+        source().as_ref(),
+        &signed(br#"{"events":[{"resourceUrl":"u","resourceId":"1","eventDateUtc":"later","eventType":"UPDATE","eventCategory":"INVOICE","tenantId":"t"},{"resourceUrl":"u","resourceId":"","eventDateUtc":"2026-01-01T00:00:00","eventType":"UPDATE","eventCategory":"INVOICE","tenantId":"t"}]}"#),
+        None,
+    )
+    .unwrap();
+    assert_eq!((got.pending.len(), got.skipped.len()), (1, 1));
+    assert_eq!(
+        got.pending[0].occurred_at,
+        Utc.with_ymd_and_hms(2026, 3, 10, 8, 30, 21).unwrap(),
+        "unreadable time: the receipt time"
+    );
 }
 
 #[test]
