@@ -3,7 +3,7 @@
 /// Created on open when absent.
 pub(super) const SCHEMA: &str = "
 PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;
+PRAGMA synchronous = FULL;
 PRAGMA foreign_keys = ON;
 CREATE TABLE IF NOT EXISTS invoices (
     id          TEXT PRIMARY KEY,
