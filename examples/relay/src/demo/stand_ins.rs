@@ -1,7 +1,10 @@
 //! Loopback stand-ins for the platform APIs the relay calls back (the demo runs offline):
-//! PayPal's IPN postback endpoint. Each answers the way the real service documents.
+//! PayPal's IPN postback endpoint and QuickBooks Online's Accounting API. Each answers the way the real service documents.
 
-use axum::routing::post;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 
 use crate::app::AppError;
 
@@ -16,7 +19,9 @@ pub struct StandIns {
 impl StandIns {
     /// Starts the stand-ins on a free loopback port.
     pub async fn start() -> Result<StandIns, AppError> {
-        let app = axum::Router::new().route("/cgi-bin/webscr", post(ipn_postback));
+        let app = axum::Router::new()
+            .route("/cgi-bin/webscr", post(ipn_postback))
+            .route("/v3/company/{realm}/invoice/{id}", get(qbo_invoice));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| AppError::io("demo stand-ins", e))?;
@@ -45,5 +50,13 @@ async fn ipn_postback(body: bytes::Bytes) -> &'static str {
         "VERIFIED"
     } else {
         "INVALID"
+    }
+}
+
+/// QuickBooks Online `GET /v3/company/{realm}/invoice/{id}`.
+async fn qbo_invoice(Path((realm, id)): Path<(String, String)>) -> Response {
+    match super::platforms::quickbooks_online::invoice_record(&realm, &id, chrono::Utc::now()) {
+        Some(body) => ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response(),
+        None => (StatusCode::NOT_FOUND, "{\"Fault\":{\"Error\":[{\"Message\":\"Object Not Found\",\"code\":\"610\"}],\"type\":\"ValidationFault\"}}").into_response(),
     }
 }

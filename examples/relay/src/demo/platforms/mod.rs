@@ -4,6 +4,7 @@
 mod google_sheets;
 mod odoo;
 mod paypal;
+pub mod quickbooks_online;
 mod salesforce;
 mod stripe;
 
@@ -49,6 +50,7 @@ pub fn all() -> Vec<Box<dyn DemoPlatform>> {
         Box::new(odoo::Odoo),
         Box::new(google_sheets::GoogleSheets),
         Box::new(paypal::Paypal),
+        Box::new(quickbooks_online::QuickbooksOnline),
     ]
 }
 
