@@ -26,7 +26,7 @@ use crate::verify::{self, AUTH_ALGO, CERT_URL, HEADER, TRANSMISSION_ID, TRANSMIS
 /// The webhook id every REST fixture is signed for (the connector's "secret").
 pub const FIXTURE_SECRET: &str = "4JH86294D6297924G";
 /// The merchant id IPN fixtures are addressed to.
-pub const FIXTURE_RECEIVER_ID: &str = "LPLWNMTBWMFAY";
+pub const FIXTURE_RECEIVER_ID: &str = "7QX5N4VGBCK3L";
 /// The merchant e-mail IPN fixtures are addressed to.
 pub const FIXTURE_RECEIVER_EMAIL: &str = "billing@brightline-anodizing.example";
 /// The certificate URL REST fixtures name (pinned by the harness, never fetched).

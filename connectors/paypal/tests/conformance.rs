@@ -1,6 +1,8 @@
 //! The `invoice_core::testing` conformance suite on PayPal's fixtures (REST webhooks
 //! signed with the fixture key; IPN messages stored as pending references).
 
+#![allow(clippy::unwrap_used)] // tests unwrap on fixed inputs
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
