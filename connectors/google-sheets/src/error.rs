@@ -73,4 +73,7 @@ pub enum RowError {
     /// Every cell is empty.
     #[error("blank row")]
     Blank,
+    /// `values` is not an object of text, number or boolean cells.
+    #[error("{0}")]
+    Values(String),
 }

@@ -158,15 +158,7 @@ impl RowReader<'_> {
     }
 
     fn row(&self, row: &Row<'_>, at: DateTime<Utc>) -> Result<RowOk, (String, RowError)> {
-        let cells = cells(row.values).map_err(|e| {
-            (
-                String::new(),
-                RowError::Amount {
-                    column: "values".into(),
-                    reason: e,
-                },
-            )
-        })?;
+        let cells = cells(row.values).map_err(|e| (String::new(), RowError::Values(e)))?;
         let get = |col: &str| cells.get(col).map(Cell::text).unwrap_or_default();
         let status_word = get(&self.columns.status).trim().to_owned();
         let fail = |e: RowError| (status_word.clone(), e);

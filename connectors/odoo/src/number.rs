@@ -46,7 +46,10 @@ mod tests {
         assert_eq!(amount("-450.5", eur).unwrap().to_string(), "-450.50");
         assert_eq!(amount("1.5E3", eur).unwrap().to_string(), "1500.00");
         assert_eq!(amount("1500", Currency::JPY).unwrap().to_string(), "1500");
-        for bad in ["", "abc", "1e99999", "NaN", "1.2.3"] {
+        // 28 digits: no room for cents; rescaling must not panic.
+        assert!(amount("9999999999999999999999999999", eur).is_ok());
+        assert!(amount("-7922816251426433759354395033.5", eur).is_ok());
+        for bad in ["", "abc", "1e99999", "NaN", "1.2.3", "99999999999999999999999999999999"] {
             assert!(amount(bad, eur).is_err(), "{bad}");
         }
     }
