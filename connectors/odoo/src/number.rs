@@ -49,7 +49,14 @@ mod tests {
         // 28 digits: no room for cents; rescaling must not panic.
         assert!(amount("9999999999999999999999999999", eur).is_ok());
         assert!(amount("-7922816251426433759354395033.5", eur).is_ok());
-        for bad in ["", "abc", "1e99999", "NaN", "1.2.3", "99999999999999999999999999999999"] {
+        for bad in [
+            "",
+            "abc",
+            "1e99999",
+            "NaN",
+            "1.2.3",
+            "99999999999999999999999999999999",
+        ] {
             assert!(amount(bad, eur).is_err(), "{bad}");
         }
     }
