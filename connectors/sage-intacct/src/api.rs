@@ -260,3 +260,47 @@ pub fn session_id(data: &Element) -> Option<String> {
         .child_text(None, "sessionid")
         .map(str::to_owned)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // constant inputs
+mod tests {
+    use super::*;
+
+    /// The `readByQuery` answer shape from Intacct's query docs (paged `data` attributes,
+    /// upper-case record element), and a lower-case record element.
+    #[test]
+    fn read_by_query_answer_and_record_casing() {
+        let body = br#"<?xml version="1.0" encoding="UTF-8"?>
+<response><control><status>success</status></control><operation>
+<authentication><status>success</status></authentication>
+<result><status>success</status><function>readByQuery</function>
+<data listtype="ARINVOICE" count="2" totalcount="2" numremaining="0" resultId="">
+  <ARINVOICE><RECORDNO>3086</RECORDNO><RECORDID>INV-1042</RECORDID><STATE>Partially Paid</STATE>
+  <WHENDUE>01/10/2026</WHENDUE><TOTALENTERED>1250</TOTALENTERED><TOTALPAID>800</TOTALPAID>
+  <TOTALDUE>450</TOTALDUE><CURRENCY>EUR</CURRENCY><WHENMODIFIED>01/15/2026 01:59:58</WHENMODIFIED></ARINVOICE>
+  <arinvoice><recordno>3087</recordno><state>Paid</state></arinvoice>
+</data></result></operation></response>"#;
+        let Answer::Success(Some(data)) = parse_answer(body).unwrap() else {
+            panic!("not a success");
+        };
+        let recs = records(&data);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].get("TOTALDUE"), Some("450"));
+        assert_eq!(recs[1].object, "ARINVOICE");
+        assert_eq!(recs[1].get("STATE"), Some("Paid"));
+    }
+
+    #[test]
+    fn failures_and_foreign_documents() {
+        let failed = br#"<response><control><status>success</status></control><operation>
+<authentication><status>success</status></authentication><result><status>failure</status>
+<errormessage><error><errorno>BL34000061</errorno><description2>Invalid key</description2></error></errormessage>
+</result></operation></response>"#;
+        assert_eq!(
+            parse_answer(failed).unwrap(),
+            Answer::Failed("BL34000061 Invalid key".into())
+        );
+        assert!(parse_answer(b"<html><body>502</body></html>").is_err());
+        assert!(parse_answer(br#"<r:response xmlns:r="urn:x"/>"#).is_err());
+    }
+}
