@@ -58,7 +58,7 @@ async fn chromedriver() -> Driver {
         .unwrap_or_else(|e| panic!("cannot start {bin}: {e} (apt-get install chromium-driver)"));
     let url = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    for _ in 0..100 {
+    for _ in 0..300 {
         if let Ok(r) = http.get(format!("{url}/status")).send().await {
             if r.status().is_success() {
                 return Driver { child, url };
@@ -289,7 +289,7 @@ async fn customer_page_renders_statuses_and_refreshes_live() {
     let row = format!("tr[data-invoice=\"{}\"][data-status=\"paid\"]", open.id);
     client
         .wait()
-        .at_most(Duration::from_secs(15))
+        .at_most(Duration::from_secs(30))
         .for_element(Locator::Css(&row))
         .await
         .expect("the row turns paid without a reload");
