@@ -56,7 +56,8 @@ impl InvoiceSource for QboSource {
     ///   configured verifier token may match);
     /// - accepts the legacy `eventNotifications` object and the CloudEvents array, whatever
     ///   the content type says;
-    /// - a realm outside `realms` (when configured) is `UnknownTenant`;
+    /// - changes of realms outside `realms` (when configured) are skipped; a body with
+    ///   nothing for a configured realm is `UnknownTenant`;
     /// - Invoice, Payment and CreditMemo changes become thin references, others are
     ///   skipped; the tenant is the first realm named (else the route's, else `default`);
     /// - replies `200` with an empty body once committed.

@@ -4,6 +4,7 @@
 //! tokens: the newest one returned is kept (in memory) for the next exchange.
 
 use std::fmt;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use invoice_core::registry::ConfigError;
@@ -11,6 +12,9 @@ use invoice_core::verify::constant_time_eq;
 use invoice_core::{EnrichError, Secret};
 use serde::Deserialize;
 use tokio::sync::Mutex;
+
+/// A token whose `expires_in` ends within this many seconds is exchanged before use.
+pub const EXPIRY_MARGIN_SECS: u64 = 60;
 
 /// Supplies bearer tokens to an enricher.
 #[async_trait]
@@ -60,7 +64,11 @@ pub fn provider(
                 token_url,
                 client_id,
                 client_secret,
-                state: Mutex::new(State { access, refresh }),
+                state: Mutex::new(State {
+                    access,
+                    expires_at: None,
+                    refresh,
+                }),
             }))
         }
         (None, Some(access)) => Ok(Box::new(StaticToken(access))),
@@ -105,6 +113,9 @@ impl TokenProvider for NoToken {
 
 struct State {
     access: Option<Secret>,
+    /// When the access token stops being used (its `expires_in` less a margin); `None`
+    /// when unknown (a configured token): then only a 401 replaces it.
+    expires_at: Option<Instant>,
     refresh: Secret,
 }
 
@@ -131,6 +142,8 @@ struct TokenResponse {
     access_token: String,
     #[serde(default)]
     refresh_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -189,6 +202,10 @@ impl RefreshingToken {
             state.refresh = Secret::new(r);
         }
         state.access = Some(access.clone());
+        // An absurd `expires_in` (past what `Instant` holds) means: no known expiry.
+        state.expires_at = body.expires_in.and_then(|s| {
+            Instant::now().checked_add(Duration::from_secs(s.saturating_sub(EXPIRY_MARGIN_SECS)))
+        });
         tracing::info!(token_url = %self.token_url, "access token refreshed");
         Ok(access)
     }
@@ -198,9 +215,10 @@ impl RefreshingToken {
 impl TokenProvider for RefreshingToken {
     async fn token(&self) -> Result<Secret, EnrichError> {
         let mut state = self.state.lock().await;
+        let expired = state.expires_at.is_some_and(|t| Instant::now() >= t);
         match &state.access {
-            Some(a) => Ok(a.clone()),
-            None => self.exchange(&mut state).await,
+            Some(a) if !expired => Ok(a.clone()),
+            _ => self.exchange(&mut state).await,
         }
     }
 

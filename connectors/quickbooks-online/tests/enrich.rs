@@ -366,3 +366,28 @@ async fn unreachable_api_is_transient() {
         Err(EnrichError::Transient { .. })
     ));
 }
+
+#[tokio::test]
+async fn a_token_known_to_be_expiring_is_exchanged_before_use() {
+    let (addr, mock) = start().await;
+    mock.answer("invoice/1042", Canned::ok("invoice_1042_partial.json"));
+    // `expires_in` below the safety margin: every use needs a fresh token.
+    *mock.token_answer.lock().unwrap() = Some(Canned {
+        status: 200,
+        headers: Vec::new(),
+        body: format!(
+            r#"{{"token_type":"bearer","expires_in":30,"refresh_token":"{ROTATED_REFRESH}","access_token":"{REFRESHED}"}}"#
+        ),
+    });
+    mock.accept_token(REFRESHED);
+    let e = QboEnricher::from_config(&config(addr, "expired")).unwrap();
+    e.fetch(&reference("Invoice", "1042", "Update"))
+        .await
+        .unwrap();
+    assert_eq!((mock.api_call_count(), mock.token_call_count()), (2, 1));
+    // The next fetch exchanges first instead of spending a request on a 401.
+    e.fetch(&reference("Invoice", "1042", "Update"))
+        .await
+        .unwrap();
+    assert_eq!((mock.api_call_count(), mock.token_call_count()), (3, 2));
+}

@@ -58,7 +58,8 @@ impl InvoiceSource for XeroSource {
     ///   also the intent-to-receive answer to an incorrectly signed probe;
     /// - a correctly signed body without events is an intent-to-receive probe: a
     ///   handshake, `200` with an empty body, nothing committed;
-    /// - a tenant outside `tenants` (when configured) is `UnknownTenant`;
+    /// - events of tenants outside `tenants` (when configured) are skipped; a body with
+    ///   nothing for a configured tenant is `UnknownTenant`;
     /// - `INVOICE` events become thin references, others are skipped; the tenant is the
     ///   first `tenantId` (else the route's, else `default`);
     /// - replies `200` with an empty body once committed.
