@@ -75,8 +75,9 @@ define(['N/crypto', 'N/encode', 'N/https', 'N/record', 'N/runtime', 'N/search', 
       const lines = rec.getLineCount({ sublistId: 'apply' });
       for (let line = 0; line < lines; line++) {
         const applied = rec.getSublistValue({ sublistId: 'apply', fieldId: 'apply', line });
-        const type = rec.getSublistValue({ sublistId: 'apply', fieldId: 'type', line });
-        if (applied === true && (!type || type === 'Invoice')) {
+        // `type` is the applied document's type ("Invoice"); other documents are skipped.
+        const type = String(rec.getSublistValue({ sublistId: 'apply', fieldId: 'type', line }) || '');
+        if (applied === true && (!type || ['invoice', 'custinvc'].indexOf(type.toLowerCase()) >= 0)) {
           into.add(String(rec.getSublistValue({ sublistId: 'apply', fieldId: 'doc', line })));
         }
       }
