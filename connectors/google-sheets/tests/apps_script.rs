@@ -232,3 +232,42 @@ fn shipped_script_stops_at_the_daily_fetch_budget_and_queues_the_rest() {
         .collect();
     assert!(lifecycles.contains(&Lifecycle::Draft));
 }
+
+#[test]
+fn shipped_script_bulk_paste_through_the_relay_applies_each_row_once() {
+    use std::sync::Arc;
+
+    use invoice_core::journal::{Journal, MemoryJournal};
+    use invoice_core::{ManualClock, Platform, Relay, Route};
+
+    let Some(out) = run("bulk") else { return };
+    let journal = Arc::new(MemoryJournal::new());
+    let relay = Relay::builder(journal.clone())
+        .source(Arc::new(source()))
+        .clock(Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 1, 15, 10, 0, 2).unwrap(),
+        )))
+        .build();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let reqs = requests(&out);
+    let (mut applied, mut skipped) = (0, 0);
+    for r in &reqs {
+        let got = rt
+            .block_on(relay.ingest(Platform::GoogleSheets, r, Route::default()))
+            .unwrap();
+        assert_eq!(got.reply.status, 200);
+        applied += got.report.applied;
+        skipped += got.report.skipped;
+    }
+    // Statuses cycle Offen, Open, Paid, Overdue, Draft: every row is a known word here.
+    assert_eq!((applied, skipped), (450, 0));
+    for r in &reqs {
+        let again = rt
+            .block_on(relay.ingest(Platform::GoogleSheets, r, Route::default()))
+            .unwrap();
+        assert_eq!(again.report.applied, 0);
+    }
+    assert!(rt.block_on(journal.verify_chain()).is_ok());
+}
