@@ -95,6 +95,10 @@ pub struct FieldNames {
     pub currency: String,
     /// Last modification time, the source version of Outbound Messages.
     pub last_modified: String,
+    /// How a dispute ended (`Won`/`Resolved`/`Lost`), if the object has such a field. Set
+    /// it only when a dispute existed: on a record whose status is no longer Disputed it
+    /// closes the dispute on the portal.
+    pub dispute_outcome: Option<String>,
 }
 
 impl Default for FieldNames {
@@ -112,6 +116,7 @@ impl Default for FieldNames {
             due_date: "Due_Date__c".into(),
             currency: "CurrencyIsoCode".into(),
             last_modified: "LastModifiedDate".into(),
+            dispute_outcome: Some("Dispute_Outcome__c".into()),
         }
     }
 }

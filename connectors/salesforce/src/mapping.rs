@@ -12,6 +12,7 @@
 //! | Overdue, Past Due | `overdue` (days past `Due_Date__c`) | derived from amounts |
 //! | Cancelled, Canceled, Void, Voided | `voided` | `void` |
 //! | Disputed, In Dispute | `disputed` (amount = balance) | derived from amounts |
+//! | any other status with `Dispute_Outcome__c` = Won / Resolved / Lost | that status's event, then `dispute_resolved` | |
 //! | Credited | `adjusted` (credit note = `Credited_Amount__c`, else total - paid - balance) | derived from amounts |
 //! | Written Off, Uncollectible, Bad Debt | `written_off` | `uncollectible` |
 //! | anything else, or no status | skipped, recorded with the value | |
@@ -25,8 +26,8 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use invoice_core::{
-    Adjustment, AdjustmentKind, Currency, Customer, EventDetail, EventKind, InvoiceEvent,
-    InvoiceKey, InvoiceSnapshot, Lifecycle, Money, Platform, Skipped, TenantId,
+    Adjustment, AdjustmentKind, Currency, Customer, DisputeOutcome, EventDetail, EventKind,
+    InvoiceEvent, InvoiceKey, InvoiceSnapshot, Lifecycle, Money, Platform, Skipped, TenantId,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -103,10 +104,20 @@ pub struct Origin {
 /// What one record maps to.
 #[derive(Debug, Clone)]
 pub enum Mapped {
-    /// A canonical event.
-    Event(Box<InvoiceEvent>),
+    /// Canonical events: the status event, then a `dispute_resolved` when the record
+    /// carries a dispute outcome and is no longer Disputed.
+    Events(Vec<InvoiceEvent>),
     /// Recognised, not applied.
     Skipped(Skipped),
+}
+
+/// A dispute outcome field value -> outcome (`Won`, `Resolved`, `Lost`, ...).
+pub fn dispute_outcome(value: &str) -> Option<DisputeOutcome> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "won" | "resolved won" | "resolved" | "merchant won" => Some(DisputeOutcome::Won),
+        "lost" | "resolved lost" | "customer won" => Some(DisputeOutcome::Lost),
+        _ => None,
+    }
 }
 
 /// Parses Salesforce `dateTime` text: RFC 3339 (`2026-03-02T10:00:00.000Z`) or the
@@ -306,12 +317,34 @@ pub fn map_record(
         tenant: origin.tenant.clone(),
         id: id.to_owned(),
     };
-    let mut event = InvoiceEvent::new(key, kind, occurred_at, origin.event_id.clone())
+    let outcome = f
+        .dispute_outcome
+        .as_deref()
+        .and_then(|n| obj.text(n))
+        .and_then(dispute_outcome)
+        .filter(|_| status != SalesforceStatus::Disputed);
+    let mut event = InvoiceEvent::new(key.clone(), kind, occurred_at, origin.event_id.clone())
         .with_snapshot(snapshot)
         .with_detail(detail);
     event.source_version = version;
     event.received_at = origin.received_at;
-    Ok(Mapped::Event(Box::new(event)))
+    let mut events = vec![event];
+    if let Some(outcome) = outcome {
+        let mut resolved = InvoiceEvent::new(
+            key,
+            EventKind::DisputeResolved,
+            occurred_at,
+            format!("{}:dispute", origin.event_id),
+        )
+        .with_detail(EventDetail::DisputeResolution {
+            dispute_id: id.to_owned(),
+            outcome,
+        });
+        resolved.source_version = version;
+        resolved.received_at = origin.received_at;
+        events.push(resolved);
+    }
+    Ok(Mapped::Events(events))
 }
 
 fn zero(currency: Currency) -> Decimal {

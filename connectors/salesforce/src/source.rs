@@ -176,7 +176,7 @@ impl SalesforceSource {
 
 fn push(ingested: &mut Ingested, mapped: Mapped) {
     match mapped {
-        Mapped::Event(e) => ingested.events.push(*e),
+        Mapped::Events(e) => ingested.events.extend(e),
         Mapped::Skipped(s) => ingested.skipped.push(s),
     }
 }

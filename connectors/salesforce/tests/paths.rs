@@ -306,3 +306,27 @@ fn configured_field_names_are_used() {
     let got = ingest(s.as_ref(), &f.request, &IngestContext::at(f.expect.now)).unwrap();
     assert_eq!((got.events.len(), got.skipped.len()), (0, 1));
 }
+
+#[test]
+fn a_dispute_outcome_closes_the_dispute_on_the_portal() {
+    let disputed = fixture("05_");
+    let closed = fixture("15_");
+    let (relay, journal) = relay(
+        Harness::source(vec![Secret::new(FIXTURE_SECRET)]),
+        closed.expect.now,
+        Vec::new(),
+    );
+    let rt = rt();
+    for f in [&disputed, &closed] {
+        rt.block_on(relay.ingest(Platform::Salesforce, &f.request, Route::default()))
+            .unwrap();
+    }
+    let key = invoice_core::InvoiceKey::new(
+        Platform::Salesforce,
+        "00D5g000004XyZaEAK",
+        "a0B5g00000KLmNpEAP",
+    );
+    let state = rt.block_on(journal.load(&key)).unwrap().unwrap().state;
+    assert_eq!(state.dispute, invoice_core::DisputeStatus::ResolvedWon);
+    assert_eq!(state.portal_status(), invoice_core::PortalStatus::Paid);
+}
