@@ -44,10 +44,15 @@ pub struct CloudEvent {
     pub subject: String,
     /// When the update was made (RFC 3339, UTC).
     pub time: DateTime<Utc>,
-    /// Always `application/json`.
+    /// Always `application/json` (optional in CloudEvents: absent reads as JSON).
+    #[serde(default = "json_content_type")]
     pub datacontenttype: String,
     /// `{ invoice, event, sequence }`.
     pub data: PortalData,
+}
+
+fn json_content_type() -> String {
+    DATA_CONTENT_TYPE.to_owned()
 }
 
 /// A body that is not a CloudEvent of the portal contract.

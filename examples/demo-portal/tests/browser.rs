@@ -334,6 +334,25 @@ async fn customer_page_renders_statuses_and_refreshes_live() {
     )
     .unwrap();
 
+    client.goto(&portal.base_url()).await.unwrap();
+    let overflow = client
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        overflow,
+        json!(true),
+        "no horizontal scrolling on a phone (home)"
+    );
+    std::fs::write(
+        shots.join("portal-home-phone.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
     // The invoice timeline, with a late duplicate-sequence update from a second source.
     client.set_window_size(1280, 1100).await.unwrap();
     let usd = &invoices[7].0;

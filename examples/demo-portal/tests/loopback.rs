@@ -427,3 +427,29 @@ async fn unknown_pages_are_404_and_ids_with_reserved_characters_work() {
     assert_eq!(code, 200);
     portal.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn shutdown_ends_open_live_streams() {
+    let (_d, path) = db();
+    let portal = start(&path).await;
+    let mut resp = reqwest::get(format!("{}/live", portal.base_url()))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    // A page is still listening; shutting down must not wait for it to close.
+    tokio::time::timeout(Duration::from_secs(20), portal.shutdown())
+        .await
+        .expect("shutdown finishes with a live page open")
+        .unwrap();
+    // The stream ends (no more chunks, or an error), rather than hanging.
+    let end = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match resp.chunk().await {
+                Ok(Some(_)) => continue,
+                other => return other.map(|_| ()),
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the live stream ended");
+}

@@ -18,9 +18,11 @@ pub(crate) fn per_currency(totals: &BTreeMap<String, Decimal>) -> Markup {
         @if nonzero.is_empty() {
             span.muted { "—" }
         } @else {
-            @for (i, (cur, amount)) in nonzero.iter().enumerate() {
-                @if i > 0 { br; }
-                span.nowrap { (money(**amount, Some(cur.as_str()))) }
+            // One element, so the phone layout (a flex row per cell) keeps the lines stacked.
+            span.amounts {
+                @for (cur, amount) in &nonzero {
+                    span.nowrap { (money(**amount, Some(cur.as_str()))) }
+                }
             }
         }
     }
@@ -53,9 +55,11 @@ pub(crate) async fn page(State(app): State<AppState>) -> Response {
                                 a href=(customer_href(&c.id)) { (c.name.as_deref().unwrap_or(&c.id)) }
                             }
                             td.num data-label="Invoices" {
-                                (c.invoices)
-                                @if c.overdue_invoices > 0 {
-                                    " " span.muted { "(" (c.overdue_invoices) " overdue)" }
+                                span {
+                                    (c.invoices)
+                                    @if c.overdue_invoices > 0 {
+                                        " " span.muted { "(" (c.overdue_invoices) " overdue)" }
+                                    }
                                 }
                             }
                             td.num data-label="Outstanding" { (per_currency(&c.totals.outstanding)) }

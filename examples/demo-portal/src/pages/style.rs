@@ -48,6 +48,8 @@ table.list th { background: #eef1f5; font-size: .8rem; text-transform: uppercase
 table.list td.num, table.list th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.list tbody tr:hover { background: #f8fafc; }
 .muted { color: var(--muted); }
+.amounts { display: inline-flex; flex-direction: column; align-items: flex-end; }
+.card .amounts { align-items: flex-start; }
 .nowrap { white-space: nowrap; }
 .badge { display: inline-block; padding: 3px 10px; border-radius: 999px; font-size: .82rem; font-weight: 650; white-space: nowrap; border: 1px solid transparent; }
 .empty { background: var(--card); border: 1px dashed var(--line); border-radius: 10px; padding: 28px; text-align: center; color: var(--muted); }
