@@ -1,0 +1,165 @@
+//! Durable commit throughput of the SQLite journal (`synchronous=FULL`, WAL), beside the
+//! raw `fdatasync` rate of the same disk:
+//!
+//! - `fdatasync_4k`: write 4 KiB to a file in the same directory and `fdatasync` it (the
+//!   floor every durable commit pays at least once);
+//! - `one_event_per_transaction`: full commits (raw request, dedup key, state, two audit
+//!   entries, outbox row) awaited one after another, group commit off;
+//! - `group_commit_64_concurrent`: the same commits, 64 in flight at once, batched by the
+//!   writer thread into shared transactions.
+//!
+//! Throughput is in committed events per second. Run with
+//! `cargo bench -p invoice-store-sqlite --bench commit`.
+
+// `criterion_group!` generates an undocumented public function.
+#![allow(missing_docs)]
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::Utc;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use invoice_core::audit::{AuditAction, AuditRecord};
+use invoice_core::journal::{CommitBatch, Journal, ReceivedRecord, StateWrite};
+use invoice_core::{
+    Currency, Customer, DedupKey, EventKind, InvoiceEvent, InvoiceKey, InvoiceState, Lifecycle,
+    Platform, PortalUpdate, TenantId,
+};
+use invoice_store_sqlite::{SqliteJournal, SqliteOptions};
+use rust_decimal::Decimal;
+
+/// One event's worth of rows, as the relay commits it for a webhook.
+fn full_batch(n: u64) -> CommitBatch {
+    let now = Utc::now();
+    let key = InvoiceKey::new(Platform::Stripe, "acct_bench", format!("in_{n}"));
+    let event_id = format!("evt_{n}");
+    let mut state = InvoiceState::empty(key.clone());
+    state.number = Some(format!("INV-{n}"));
+    state.customer = Customer {
+        platform_id: format!("cus_{}", n % 97),
+        name: Some("Anodisierwerk Süd GmbH".into()),
+        portal_account: None,
+    };
+    state.currency = Currency::new("EUR").ok();
+    state.total = Decimal::new(1_234_50, 2);
+    state.balance = state.total;
+    state.lifecycle = Lifecycle::Open;
+    state.version = 1;
+    let event = InvoiceEvent::new(key.clone(), EventKind::Issued, now, event_id.clone());
+    let body = format!(
+        r#"{{"id":"{event_id}","object":"event","type":"invoice.finalized","data":{{"object":{{"id":"in_{n}","number":"INV-{n}","customer":"cus_{}","currency":"eur","amount_due":123450,"amount_paid":0,"status":"open","due_date":1768435200,"lines":{{"data":[{{"description":"Hard anodizing, 400 parts","amount":123450}}]}}}}}}}}"#,
+        n % 97
+    );
+    let audit = |action, detail: &str| AuditRecord {
+        platform: Some(Platform::Stripe),
+        tenant: Some("acct_bench".into()),
+        invoice: Some(key.to_string()),
+        customer: Some(state.customer.account().to_owned()),
+        reference: Some(event_id.clone()),
+        ..AuditRecord::new(now, action, detail)
+    };
+    CommitBatch {
+        received: Some(ReceivedRecord {
+            platform: Platform::Stripe,
+            tenant: "acct_bench".into(),
+            received_at: now,
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                ("stripe-signature".into(), "[redacted]".into()),
+            ],
+            body: Bytes::from(body.clone()),
+        }),
+        dedup: vec![DedupKey {
+            platform: Platform::Stripe,
+            tenant: TenantId("acct_bench".into()),
+            event_id: event_id.clone(),
+        }],
+        audit: vec![
+            audit(AuditAction::Received, &format!("{} bytes", body.len())),
+            audit(AuditAction::Applied, "issued: applied -> open (sequence 1)"),
+        ],
+        outbox: vec![PortalUpdate::from_transition(&state, &event, now)],
+        states: vec![StateWrite {
+            state,
+            expected_revision: None,
+        }],
+        ..CommitBatch::default()
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut group = c.benchmark_group("durable_commit");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(6));
+
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("fdatasync_4k", |b| {
+        let mut f = std::fs::File::create(dir.path().join("fsync.bin")).expect("file");
+        let page = [7u8; 4096];
+        b.iter(|| {
+            f.write_all(&page).expect("write");
+            f.sync_data().expect("fdatasync");
+        });
+    });
+
+    let counter = Arc::new(AtomicU64::new(0));
+    let serial = SqliteJournal::open_with(
+        dir.path().join("serial.db"),
+        SqliteOptions {
+            group_commit_max: 1,
+            ..SqliteOptions::default()
+        },
+    )
+    .expect("open");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("one_event_per_transaction", |b| {
+        b.to_async(&rt).iter(|| {
+            let n = counter.fetch_add(1, Ordering::Relaxed);
+            let j = serial.clone();
+            async move { j.commit(full_batch(n)).await.expect("commit") }
+        });
+    });
+
+    let grouped = SqliteJournal::open(dir.path().join("group.db")).expect("open");
+    const CONCURRENT: u64 = 64;
+    group.throughput(Throughput::Elements(CONCURRENT));
+    group.bench_function("group_commit_64_concurrent", |b| {
+        b.to_async(&rt).iter(|| {
+            let start = counter.fetch_add(CONCURRENT, Ordering::Relaxed);
+            let j = grouped.clone();
+            async move {
+                let tasks: Vec<_> = (start..start + CONCURRENT)
+                    .map(|n| {
+                        let j = j.clone();
+                        tokio::spawn(async move { j.commit(full_batch(n)).await })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await.expect("task").expect("commit");
+                }
+            }
+        });
+    });
+    group.finish();
+    let stats = grouped.stats();
+    eprintln!(
+        "group commit: {} writes in {} transactions ({:.1} per fsync)",
+        stats.writes,
+        stats.transactions,
+        stats.writes as f64 / stats.transactions.max(1) as f64
+    );
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
