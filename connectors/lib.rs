@@ -15,14 +15,24 @@ pub use invoice_connector_stripe as stripe;
 pub use invoice_connector_salesforce as salesforce;
 #[cfg(feature = "quickbooks-online")]
 pub use invoice_connector_quickbooks_online as quickbooks_online;
+#[cfg(feature = "xero")]
+pub use invoice_connector_xero as xero;
 #[cfg(feature = "paypal")]
 pub use invoice_connector_paypal as paypal;
 #[cfg(feature = "hubspot")]
 pub use invoice_connector_hubspot as hubspot;
+#[cfg(feature = "asana")]
+pub use invoice_connector_asana as asana;
+#[cfg(feature = "monday")]
+pub use invoice_connector_monday as monday;
 #[cfg(feature = "odoo")]
 pub use invoice_connector_odoo as odoo;
 #[cfg(feature = "google-sheets")]
 pub use invoice_connector_google_sheets as google_sheets;
+#[cfg(feature = "netsuite")]
+pub use invoice_connector_netsuite as netsuite;
+#[cfg(feature = "sage-intacct")]
+pub use invoice_connector_sage_intacct as sage_intacct;
 
 /// Registers every connector compiled into this build.
 pub fn register_all(registry: &mut ConnectorRegistry) {
@@ -32,14 +42,24 @@ pub fn register_all(registry: &mut ConnectorRegistry) {
     salesforce::register(registry);
     #[cfg(feature = "quickbooks-online")]
     quickbooks_online::register(registry);
+    #[cfg(feature = "xero")]
+    xero::register(registry);
     #[cfg(feature = "paypal")]
     paypal::register(registry);
     #[cfg(feature = "hubspot")]
     hubspot::register(registry);
+    #[cfg(feature = "asana")]
+    asana::register(registry);
+    #[cfg(feature = "monday")]
+    monday::register(registry);
     #[cfg(feature = "odoo")]
     odoo::register(registry);
     #[cfg(feature = "google-sheets")]
     google_sheets::register(registry);
+    #[cfg(feature = "netsuite")]
+    netsuite::register(registry);
+    #[cfg(feature = "sage-intacct")]
+    sage_intacct::register(registry);
     let _ = registry;
 }
 
