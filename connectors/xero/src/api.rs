@@ -17,6 +17,46 @@ pub struct InvoicesResponse {
     pub invoices: Vec<Invoice>,
 }
 
+/// `GET /api.xro/2.0/CreditNotes/{id}`: `{"CreditNotes":[{...}]}`.
+#[derive(Debug, Deserialize)]
+pub struct CreditNotesResponse {
+    /// The credit notes (one for a GET by id).
+    #[serde(rename = "CreditNotes", default)]
+    pub credit_notes: Vec<CreditNote>,
+}
+
+/// A credit note and where it was allocated.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreditNote {
+    /// `CreditNoteID` (a GUID).
+    #[serde(rename = "CreditNoteID")]
+    pub credit_note_id: String,
+    /// `ACCRECCREDIT | ACCPAYCREDIT`.
+    #[serde(rename = "Type", default)]
+    pub credit_note_type: Option<String>,
+    /// Allocations to invoices.
+    #[serde(default)]
+    pub allocations: Vec<Allocation>,
+}
+
+/// One allocation of a credit note.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Allocation {
+    /// The invoice credited.
+    #[serde(default)]
+    pub invoice: Option<InvoiceRef>,
+}
+
+/// `{"InvoiceID": ...}` inside an allocation.
+#[derive(Debug, Clone, Deserialize)]
+pub struct InvoiceRef {
+    /// The invoice id.
+    #[serde(rename = "InvoiceID")]
+    pub invoice_id: String,
+}
+
 /// The contact an invoice is addressed to.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]

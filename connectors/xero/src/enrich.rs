@@ -3,7 +3,11 @@
 //! - The payload's `resourceUrl` must lie under the configured `api_base` (same scheme,
 //!   host and port, path under `/api.xro/2.0/`, last segment the resource id); otherwise
 //!   the reference is rejected and nothing is requested (SSRF guard). The request itself
-//!   goes to `{api_base}/api.xro/2.0/Invoices/{id}`, the id checked to be a GUID.
+//!   goes to `{api_base}/api.xro/2.0/{Invoices|CreditNotes}/{id}`, the id checked to be a
+//!   GUID.
+//! - `Invoice` references: `GET .../Invoices/{id}` -> one `updated` (or `voided`) snapshot.
+//! - `CreditNote` references: `GET .../CreditNotes/{id}`, then every invoice it is
+//!   allocated to (at most [`MAX_LINKED`]) -> one snapshot each.
 //! - Headers: `Authorization: Bearer`, `xero-tenant-id`, `Accept: application/json`.
 //! - 401 refreshes the token once and retries; 429 is transient with `Retry-After` (or
 //!   60 s); 5xx and network errors are transient; 400, 403 (tenant disconnected), 404
@@ -17,11 +21,15 @@ use invoice_core::{
     EnrichError, Enricher, EventKind, InvoiceEvent, InvoiceKey, Lifecycle, Platform, Secret,
     ThinReference,
 };
+use serde::de::DeserializeOwned;
 
-use crate::api::{ms_date, ms_time, ErrorBody, InvoicesResponse};
+use crate::api::{ms_date, ms_time, CreditNotesResponse, ErrorBody, InvoicesResponse};
 use crate::config::XeroConfig;
 use crate::mapping::snapshot;
 use crate::token::{provider, TokenConfig, TokenProvider};
+
+/// At most this many invoices are re-read for one credit note.
+pub const MAX_LINKED: usize = 25;
 
 /// Retry delay for a 429 without `Retry-After`.
 pub const THROTTLE_RETRY_SECS: u64 = 60;
@@ -146,9 +154,16 @@ impl XeroEnricher {
             .map_err(|e| transient(format!("xero api: {}", e.without_url()), None))
     }
 
-    async fn invoice(&self, tenant: &str, id: &str) -> Result<crate::api::Invoice, EnrichError> {
+    /// GETs `{api_base}/api.xro/2.0/{collection}/{id}` for `tenant`, with one token
+    /// refresh on 401.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        tenant: &str,
+        id: &str,
+    ) -> Result<T, EnrichError> {
         let url = format!(
-            "{}{}/api.xro/2.0/Invoices/{id}",
+            "{}{}/api.xro/2.0/{collection}/{id}",
             self.api_base.origin().ascii_serialization(),
             self.base_path()
         );
@@ -162,11 +177,11 @@ impl XeroEnricher {
                     .bytes()
                     .await
                     .map_err(|e| transient(format!("xero api body: {}", e.without_url()), None))?;
-                let body: InvoicesResponse = serde_json::from_slice(&bytes).map_err(|e| {
-                    transient(format!("xero invoice {id}: unreadable body: {e}"), None)
-                })?;
-                return body.invoices.into_iter().next().ok_or_else(|| {
-                    EnrichError::Rejected(format!("xero returned no invoice {id}"))
+                return serde_json::from_slice(&bytes).map_err(|e| {
+                    transient(
+                        format!("xero {collection} {id}: unreadable body: {e}"),
+                        None,
+                    )
                 });
             }
             if status.as_u16() == 401 && !refreshed {
@@ -183,7 +198,7 @@ impl XeroEnricher {
                 .filter(|s| !s.is_empty())
                 .map(|s| format!(": {s}"))
                 .unwrap_or_default();
-            let message = format!("xero api answered {status} for invoice {id}{detail}");
+            let message = format!("xero api answered {status} for {collection} {id}{detail}");
             return Err(match status.as_u16() {
                 401 => transient(format!("{message} (after token refresh)"), after),
                 429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
@@ -192,35 +207,23 @@ impl XeroEnricher {
             });
         }
     }
-}
 
-#[async_trait]
-impl Enricher for XeroEnricher {
-    fn platform(&self) -> Platform {
-        Platform::Xero
-    }
-
-    async fn fetch(&self, r: &ThinReference) -> Result<Vec<InvoiceEvent>, EnrichError> {
-        if r.entity != "Invoice" {
+    /// The invoice `id` of `r`'s tenant as one canonical event.
+    async fn invoice_event(
+        &self,
+        r: &ThinReference,
+        id: &str,
+    ) -> Result<InvoiceEvent, EnrichError> {
+        let body: InvoicesResponse = self.get("Invoices", r.tenant.as_str(), id).await?;
+        let inv = body
+            .invoices
+            .into_iter()
+            .next()
+            .ok_or_else(|| EnrichError::Rejected(format!("xero returned no invoice {id}")))?;
+        if !inv.invoice_id.eq_ignore_ascii_case(id) {
             return Err(EnrichError::Rejected(format!(
-                "entity `{}` is not tracked",
-                r.entity.chars().take(32).collect::<String>()
-            )));
-        }
-        if !is_guid(&r.entity_id) || !is_guid(r.tenant.as_str()) {
-            return Err(EnrichError::Rejected(
-                "invoice or tenant id is not a Xero id".into(),
-            ));
-        }
-        if let Some(u) = &r.resource_url {
-            self.check_resource_url(u, &r.entity_id)?;
-        }
-        let inv = self.invoice(r.tenant.as_str(), &r.entity_id).await?;
-        if !inv.invoice_id.eq_ignore_ascii_case(&r.entity_id) {
-            return Err(EnrichError::Rejected(format!(
-                "xero answered invoice {} for {}",
-                inv.invoice_id.chars().take(40).collect::<String>(),
-                r.entity_id
+                "xero answered invoice {} for {id}",
+                inv.invoice_id.chars().take(40).collect::<String>()
             )));
         }
         let snap = snapshot(&inv).map_err(EnrichError::Rejected)?;
@@ -236,7 +239,7 @@ impl Enricher for XeroEnricher {
         };
         let event_id = match version {
             Some(v) => format!("Invoice:{}@{v}", inv.invoice_id),
-            None => format!("{}#Invoice", r.event_id),
+            None => format!("{}#Invoice:{}", r.event_id, inv.invoice_id),
         };
         let mut e = InvoiceEvent::new(
             InvoiceKey {
@@ -251,7 +254,70 @@ impl Enricher for XeroEnricher {
         .with_snapshot(snap);
         e.received_at = r.received_at;
         e.source_version = version;
-        Ok(vec![e])
+        Ok(e)
+    }
+
+    /// The invoices a customer credit note is allocated to, re-read.
+    async fn credit_note_events(
+        &self,
+        r: &ThinReference,
+    ) -> Result<Vec<InvoiceEvent>, EnrichError> {
+        let body: CreditNotesResponse = self
+            .get("CreditNotes", r.tenant.as_str(), &r.entity_id)
+            .await?;
+        let note = body.credit_notes.into_iter().next().ok_or_else(|| {
+            EnrichError::Rejected(format!("xero returned no credit note {}", r.entity_id))
+        })?;
+        if note.credit_note_type.as_deref() == Some("ACCPAYCREDIT") {
+            return Err(EnrichError::Rejected(
+                "supplier credit note (ACCPAYCREDIT)".into(),
+            ));
+        }
+        let mut ids: Vec<String> = Vec::new();
+        for a in &note.allocations {
+            if let Some(inv) = &a.invoice {
+                let id = inv.invoice_id.to_ascii_lowercase();
+                if is_guid(&id) && !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        if ids.len() > MAX_LINKED {
+            tracing::warn!(credit_note = %r.entity_id, allocations = ids.len(), "more allocated invoices than are re-read");
+        }
+        let mut out = Vec::new();
+        for id in ids.iter().take(MAX_LINKED) {
+            out.push(self.invoice_event(r, id).await?);
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl Enricher for XeroEnricher {
+    fn platform(&self) -> Platform {
+        Platform::Xero
+    }
+
+    async fn fetch(&self, r: &ThinReference) -> Result<Vec<InvoiceEvent>, EnrichError> {
+        if r.entity != "Invoice" && r.entity != "CreditNote" {
+            return Err(EnrichError::Rejected(format!(
+                "entity `{}` is not tracked",
+                r.entity.chars().take(32).collect::<String>()
+            )));
+        }
+        if !is_guid(&r.entity_id) || !is_guid(r.tenant.as_str()) {
+            return Err(EnrichError::Rejected(
+                "invoice or tenant id is not a Xero id".into(),
+            ));
+        }
+        if let Some(u) = &r.resource_url {
+            self.check_resource_url(u, &r.entity_id)?;
+        }
+        match r.entity.as_str() {
+            "CreditNote" => self.credit_note_events(r).await,
+            _ => Ok(vec![self.invoice_event(r, &r.entity_id).await?]),
+        }
     }
 }
 

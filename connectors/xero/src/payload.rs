@@ -48,6 +48,20 @@ pub struct Event<'a> {
     /// `ORGANISATION | APPLICATION`.
     #[serde(default, borrow)]
     pub tenant_type: Option<Cow<'a, str>>,
+    /// Only on `CREDITNOTE` events: the credit note's type and status.
+    #[serde(default, borrow)]
+    pub data: Option<EventData<'a>>,
+}
+
+/// `data` of a `CREDITNOTE` event.
+#[derive(Debug, Deserialize)]
+pub struct EventData<'a> {
+    /// `ACCRECCREDIT` (customer) or `ACCPAYCREDIT` (supplier).
+    #[serde(rename = "Type", default, borrow)]
+    pub credit_note_type: Option<Cow<'a, str>>,
+    /// `DRAFT | SUBMITTED | AUTHORISED | PAID | VOIDED | DELETED`.
+    #[serde(rename = "Status", default, borrow)]
+    pub status: Option<Cow<'a, str>>,
 }
 
 /// Parses a body.

@@ -1,12 +1,13 @@
-//! Events -> thin references. Xero sends ids only: each `INVOICE` event becomes one
-//! [`ThinReference`] (with its `resourceUrl`) that the [`XeroEnricher`](crate::XeroEnricher)
-//! resolves after the 200 went back.
+//! Events -> thin references. Xero sends ids only: each `INVOICE` (and customer
+//! `CREDITNOTE`) event becomes one [`ThinReference`] (with its `resourceUrl`) that the
+//! [`XeroEnricher`](crate::XeroEnricher) resolves after the 200 went back.
 //!
-//! | `eventCategory` | `eventType`      | result                                  |
-//! |-----------------|------------------|-----------------------------------------|
-//! | `INVOICE`       | `CREATE`, `UPDATE` | thin reference (`Invoice`, resource id) |
-//! | `INVOICE`       | anything else    | skipped ("event type not known")        |
-//! | `CONTACT`, `CREDITNOTE`, `SUBSCRIPTION`, ... | any | skipped ("category not tracked") |
+//! | `eventCategory` | `eventType`        | result                                         |
+//! |-----------------|--------------------|------------------------------------------------|
+//! | `INVOICE`       | `CREATE`, `UPDATE` | thin reference (`Invoice`, resource id)        |
+//! | `CREDITNOTE`    | `CREATE`, `UPDATE` | thin reference (`CreditNote`), unless `data.Type` is `ACCPAYCREDIT` (a supplier credit: skipped) |
+//! | `INVOICE`, `CREDITNOTE` | anything else | skipped ("event type not known")           |
+//! | `CONTACT`, `SUBSCRIPTION`, ... | any     | skipped ("category not tracked")               |
 //!
 //! Event ids: `<tenantId>:<resourceId>:<eventType>:<eventDateUtc>`; Xero may deliver an
 //! event twice, and the journal drops the second.
@@ -65,10 +66,23 @@ pub fn map(
         }
         let tenant = TenantId(e.tenant_id.to_string());
         out.tenant.get_or_insert_with(|| tenant.clone());
-        if !e.event_category.eq_ignore_ascii_case("INVOICE") {
+        let entity = if e.event_category.eq_ignore_ascii_case("INVOICE") {
+            "Invoice"
+        } else if e.event_category.eq_ignore_ascii_case("CREDITNOTE") {
+            let supplier = e
+                .data
+                .as_ref()
+                .and_then(|d| d.credit_note_type.as_deref())
+                .is_some_and(|t| t.eq_ignore_ascii_case("ACCPAYCREDIT"));
+            if supplier {
+                out.skipped.push(skip("supplier credit note"));
+                continue;
+            }
+            "CreditNote"
+        } else {
             out.skipped.push(skip("category not tracked"));
             continue;
-        }
+        };
         let Some(op) = EVENT_TYPES
             .iter()
             .find(|t| t.eq_ignore_ascii_case(&e.event_type))
@@ -84,7 +98,7 @@ pub fn map(
             platform: Platform::Xero,
             tenant,
             event_id: event_id.clone(),
-            entity: "Invoice".into(),
+            entity: entity.into(),
             entity_id: e.resource_id.to_string(),
             operation: (*op).to_owned(),
             resource_url: Some(e.resource_url.to_string()),

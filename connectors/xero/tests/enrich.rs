@@ -283,3 +283,60 @@ async fn not_found_and_forbidden_are_rejected_server_errors_transient() {
         Err(EnrichError::Transient { .. })
     ));
 }
+
+const CN: &str = "c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e6f";
+
+#[tokio::test]
+async fn credit_note_rereads_the_invoices_it_is_allocated_to() {
+    let (addr, mock) = start().await;
+    mock.accept_token("good");
+    mock.answer(CN, Canned::ok("creditnote_allocated.json"));
+    mock.answer(INV42, Canned::ok("invoice_0042_partially_paid.json"));
+    let e = XeroEnricher::from_config(&config(addr, "good")).unwrap();
+    let mut r = reference(addr, CN);
+    r.entity = "CreditNote".into();
+    r.resource_url = Some(format!("http://{addr}/api.xro/2.0/CreditNotes/{CN}"));
+    let events = e.fetch(&r).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].key.id, INV42);
+    let s = events[0].snapshot.as_ref().unwrap();
+    assert_eq!(s.credited.to_string(), "250.00");
+    let paths: Vec<String> = mock
+        .api_calls
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|c| c.path.clone())
+        .collect();
+    assert_eq!(
+        paths,
+        vec![
+            format!("/api.xro/2.0/CreditNotes/{CN}"),
+            format!("/api.xro/2.0/Invoices/{INV42}")
+        ]
+    );
+}
+
+#[tokio::test]
+async fn supplier_credit_notes_are_rejected() {
+    let (addr, mock) = start().await;
+    mock.accept_token("good");
+    let body =
+        support::api_fixture("creditnote_allocated.json").replace("ACCRECCREDIT", "ACCPAYCREDIT");
+    mock.answer(
+        CN,
+        Canned {
+            status: 200,
+            headers: Vec::new(),
+            body,
+        },
+    );
+    let e = XeroEnricher::from_config(&config(addr, "good")).unwrap();
+    let mut r = reference(addr, CN);
+    r.entity = "CreditNote".into();
+    r.resource_url = None;
+    assert!(
+        matches!(e.fetch(&r).await, Err(EnrichError::Rejected(m)) if m.contains("ACCPAYCREDIT"))
+    );
+    assert_eq!(mock.api_call_count(), 1);
+}

@@ -63,7 +63,7 @@ pub struct Call {
 /// What the mock saw and will answer.
 #[derive(Default)]
 pub struct Mock {
-    /// Invoice id -> answers; the last one repeats.
+    /// Invoice or credit note id -> answers; the last one repeats.
     pub answers: Mutex<HashMap<String, VecDeque<Canned>>>,
     /// Bearer tokens the API accepts (others get 401).
     pub valid_tokens: Mutex<Vec<String>>,
@@ -128,11 +128,12 @@ fn header(headers: &HeaderMap, name: &str) -> String {
 
 async fn invoice(
     State(mock): State<Arc<Mock>>,
+    uri: axum::http::Uri,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
     let call = Call {
-        path: format!("/api.xro/2.0/Invoices/{id}"),
+        path: uri.path().to_owned(),
         authorization: header(&headers, "authorization"),
         tenant: header(&headers, "xero-tenant-id"),
         accept: header(&headers, "accept"),
@@ -178,6 +179,7 @@ pub async fn start() -> (SocketAddr, Arc<Mock>) {
     let mock = Arc::new(Mock::default());
     let app = Router::new()
         .route("/api.xro/2.0/Invoices/{id}", get(invoice))
+        .route("/api.xro/2.0/CreditNotes/{id}", get(invoice))
         .route("/connect/token", post(token))
         .with_state(mock.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
