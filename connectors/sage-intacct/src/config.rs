@@ -49,6 +49,9 @@ pub struct IntacctConfig {
     /// Currency when a record names none (single-currency companies).
     #[serde(default)]
     pub default_currency: Option<Currency>,
+    /// The time zone `WHENMODIFIED` is written in (IANA name); UTC when not set.
+    #[serde(default)]
+    pub timezone: Option<chrono_tz::Tz>,
     /// HTTP timeout of a Web Services call, seconds.
     #[serde(default = "default_timeout")]
     pub timeout_seconds: u64,
@@ -83,6 +86,7 @@ impl IntacctConfig {
             user_password: None,
             entity_id: None,
             default_currency: None,
+            timezone: None,
             timeout_seconds: default_timeout(),
         }
     }

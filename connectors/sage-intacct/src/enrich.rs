@@ -92,6 +92,7 @@ pub struct IntacctEnricher {
     gateway: Arc<Gateway>,
     sessions: Arc<dyn SessionProvider>,
     default_currency: Option<Currency>,
+    timezone: Option<chrono_tz::Tz>,
     calls: AtomicU64,
 }
 
@@ -133,6 +134,7 @@ impl IntacctEnricher {
             gateway,
             sessions,
             default_currency: config.default_currency,
+            timezone: config.timezone,
             calls: AtomicU64::new(0),
         }))
     }
@@ -200,6 +202,11 @@ impl Enricher for IntacctEnricher {
             .iter()
             .find(|r| r.object == "ARINVOICE" && r.get("RECORDNO") == Some(record_no.as_str()))
             .ok_or_else(|| EnrichError::Rejected(format!("ARINVOICE {record_no} not found")))?;
-        Ok(vec![map_record(record, reference, self.default_currency)?])
+        Ok(vec![map_record(
+            record,
+            reference,
+            self.default_currency,
+            self.timezone,
+        )?])
     }
 }

@@ -13,14 +13,15 @@
 //!
 //! Amounts: `TOTALENTERED` (total), `TOTALPAID` (paid); `TOTALDUE` is derived again by the
 //! relay. Currency: `CURRENCY`, else `BASECURR`, else the configured `default_currency`.
-//! Dates: `WHENDUE` `MM/DD/YYYY`; `WHENMODIFIED` `MM/DD/YYYY HH:MM:SS`, read as UTC (the
-//! company's time zone setting is not applied), its milliseconds are the source version.
+//! Dates: `WHENDUE` `MM/DD/YYYY`; `WHENMODIFIED` `MM/DD/YYYY HH:MM:SS` in the configured
+//! `timezone` (UTC by default), its milliseconds are the source version.
 //! The invoice key is `CUSTOMERID/RECORDID` when both are present (Order Entry invoices get
 //! a new `RECORDNO` when their document changes), else `RECORDNO`.
 
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use invoice_core::{
     Currency, Customer, EnrichError, EventKind, InvoiceEvent, InvoiceKey, InvoiceSnapshot,
     Lifecycle, Platform, ThinReference,
@@ -55,11 +56,17 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%m/%d/%Y").ok()
 }
 
-/// `MM/DD/YYYY HH:MM:SS`, read as UTC.
-pub fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
-    NaiveDateTime::parse_from_str(s.trim(), "%m/%d/%Y %H:%M:%S")
-        .ok()
-        .map(|n| n.and_utc())
+/// `MM/DD/YYYY HH:MM:SS` in `tz` (UTC when `None`); in a DST gap or fold, the earliest
+/// reading.
+pub fn parse_datetime(s: &str, tz: Option<Tz>) -> Option<DateTime<Utc>> {
+    let naive = NaiveDateTime::parse_from_str(s.trim(), "%m/%d/%Y %H:%M:%S").ok()?;
+    match tz {
+        None => Some(naive.and_utc()),
+        Some(tz) => tz
+            .from_local_datetime(&naive)
+            .earliest()
+            .map(|d| d.with_timezone(&Utc)),
+    }
 }
 
 fn amount(rec: &ApiRecord, field: &str, currency: Currency) -> Result<Decimal, EnrichError> {
@@ -79,6 +86,7 @@ pub fn map_record(
     rec: &ApiRecord,
     reference: &ThinReference,
     default_currency: Option<Currency>,
+    tz: Option<Tz>,
 ) -> Result<InvoiceEvent, EnrichError> {
     let record_no = rec
         .get("RECORDNO")
@@ -95,7 +103,7 @@ pub fn map_record(
         None => default_currency
             .ok_or_else(|| rejected("record names no currency and no default_currency is set"))?,
     };
-    let modified = rec.get("WHENMODIFIED").and_then(parse_datetime);
+    let modified = rec.get("WHENMODIFIED").and_then(|m| parse_datetime(m, tz));
     let occurred_at = modified.unwrap_or(reference.occurred_at);
     let customer_id = rec.get("CUSTOMERID");
     let number = rec.get("RECORDID");
@@ -154,8 +162,17 @@ mod tests {
         );
         assert!(parse_date("2026-01-10").is_none());
         assert_eq!(
-            parse_datetime("01/15/2026 01:59:58").unwrap().to_rfc3339(),
+            parse_datetime("01/15/2026 01:59:58", None)
+                .unwrap()
+                .to_rfc3339(),
             "2026-01-15T01:59:58+00:00"
+        );
+        let chicago: Tz = "America/Chicago".parse().unwrap();
+        assert_eq!(
+            parse_datetime("01/15/2026 01:59:58", Some(chicago))
+                .unwrap()
+                .to_rfc3339(),
+            "2026-01-15T07:59:58+00:00"
         );
     }
 }

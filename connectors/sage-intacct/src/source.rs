@@ -118,7 +118,7 @@ impl IntacctSource {
             occurred_at: event
                 .when_modified
                 .as_deref()
-                .and_then(parse_datetime)
+                .and_then(|m| parse_datetime(m, self.config.timezone))
                 .unwrap_or(ctx.now),
             received_at: ctx.now,
             raw: None,
