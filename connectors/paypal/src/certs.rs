@@ -76,7 +76,14 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 pub struct CertCache {
     hosts: Vec<String>,
     http: reqwest::Client,
-    entries: Mutex<HashMap<String, Arc<SigningCert>>>,
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    cert: Arc<SigningCert>,
+    /// Pinned by the operator: never re-fetched.
+    pinned: bool,
 }
 
 impl CertCache {
@@ -93,24 +100,25 @@ impl CertCache {
         })
     }
 
-    fn cached(&self, url: &str) -> Option<Arc<SigningCert>> {
+    fn cached(&self, url: &str) -> Option<Entry> {
         self.entries.lock().ok()?.get(url).cloned()
     }
 
-    fn store(&self, url: &str, cert: Arc<SigningCert>) {
+    fn store(&self, url: &str, cert: Arc<SigningCert>, pinned: bool) {
         if let Ok(mut map) = self.entries.lock() {
             if map.len() >= MAX_ENTRIES {
-                map.clear();
+                map.retain(|_, e| e.pinned);
             }
-            map.insert(url.to_owned(), cert);
+            map.insert(url.to_owned(), Entry { cert, pinned });
         }
     }
 
     /// Pins a certificate for `url` without fetching it (offline installs, tests). The URL
-    /// must still pass the host allow-list when used.
+    /// must still pass the host allow-list when used; a pinned certificate is never
+    /// re-fetched, even once it has expired.
     pub fn pin(&self, url: &str, pem: &[u8]) -> Result<(), PaypalError> {
         let cert = SigningCert::from_pem(pem)?;
-        self.store(url, Arc::new(cert));
+        self.store(url, Arc::new(cert), true);
         Ok(())
     }
 
@@ -126,7 +134,8 @@ impl CertCache {
 
     /// The key of the certificate at `url`, valid at `now`:
     /// - a URL outside the allow-list is refused before any request is made;
-    /// - a cached certificate is used without a request;
+    /// - a cached certificate is used without a request while it is valid; an expired one
+    ///   is fetched again once (PayPal may have replaced it), unless it was pinned;
     /// - a fetch failure is [`PaypalError::CertFetch`] (the platform should retry).
     pub async fn key_for(
         &self,
@@ -135,11 +144,11 @@ impl CertCache {
     ) -> Result<Arc<SigningCert>, PaypalError> {
         let checked = check_cert_url(url, &self.hosts).map_err(PaypalError::CertUrl)?;
         let cert = match self.cached(url) {
-            Some(c) => c,
-            None => {
+            Some(e) if e.pinned || e.cert.valid_at(now) => e.cert,
+            _ => {
                 let pem = self.fetch(checked).await?;
                 let cert = Arc::new(SigningCert::from_pem(&pem)?);
-                self.store(url, cert.clone());
+                self.store(url, cert.clone(), false);
                 cert
             }
         };

@@ -99,6 +99,38 @@ fn ident(body: &[u8], name: &[u8]) -> Option<String> {
     ok.then(|| String::from_utf8_lossy(&v).into_owned())
 }
 
+/// How a stored (not yet verified) IPN is named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceIds {
+    /// The dedup id: see [`reference_id`].
+    pub event_id: String,
+    /// `txn_id`, else `ipn_track_id`, else `ipn`.
+    pub entity_id: String,
+    /// `payment_status`, else `txn_type`, else `ipn`.
+    pub operation: String,
+}
+
+/// The names of a stored IPN, from identifier-like fields only.
+pub fn reference_ids(body: &[u8]) -> ReferenceIds {
+    let txn = ident(body, b"txn_id");
+    let status = ident(body, b"payment_status");
+    let track = ident(body, b"ipn_track_id");
+    let base = match (&txn, &status, &track) {
+        (Some(t), Some(s), _) => format!("{t}:{s}"),
+        (Some(t), None, _) => t.clone(),
+        (None, _, Some(k)) => k.clone(),
+        (None, _, None) => "ipn".to_owned(),
+    };
+    let digest = Sha256::digest(body);
+    ReferenceIds {
+        event_id: format!("{base}#{}", hex::encode(&digest[..8])),
+        entity_id: txn.or(track).unwrap_or_else(|| "ipn".to_owned()),
+        operation: status
+            .or_else(|| ident(body, b"txn_type"))
+            .unwrap_or_else(|| "ipn".to_owned()),
+    }
+}
+
 /// The id of the stored (not yet verified) reference: `<txn_id>:<payment_status>`, else
 /// `<ipn_track_id>`, followed by `#` and 16 hex digits of the body's SHA-256.
 ///
@@ -107,13 +139,7 @@ fn ident(body: &[u8], name: &[u8]) -> Option<String> {
 /// canonical events made after verification use `<txn_id>:<payment_status>` alone, so a
 /// genuine re-send with other bytes is still applied once.
 pub fn reference_id(body: &[u8]) -> String {
-    let base = match (ident(body, b"txn_id"), ident(body, b"payment_status")) {
-        (Some(t), Some(s)) => format!("{t}:{s}"),
-        (Some(t), None) => t,
-        _ => ident(body, b"ipn_track_id").unwrap_or_else(|| "ipn".to_owned()),
-    };
-    let digest = Sha256::digest(body);
-    format!("{base}#{}", hex::encode(&digest[..8]))
+    reference_ids(body).event_id
 }
 
 /// `receiver_id` as sent, when it looks like a PayPal merchant id.

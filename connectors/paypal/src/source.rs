@@ -168,21 +168,14 @@ impl PaypalSource {
             return Err(SourceError::Malformed("empty ipn body".into()));
         }
         let tenant = self.tenant(ctx, ipn::receiver_id(body));
-        let event_id = ipn::reference_id(body);
-        let (entity_id, operation) = match event_id.split_once('#') {
-            Some((base, _)) => match base.split_once(':') {
-                Some((txn, status)) => (txn.to_owned(), status.to_owned()),
-                None => (base.to_owned(), "ipn".to_owned()),
-            },
-            None => (event_id.clone(), "ipn".to_owned()),
-        };
+        let ids = ipn::reference_ids(body);
         let reference = ThinReference {
             platform: Platform::Paypal,
             tenant: tenant.clone(),
-            event_id,
+            event_id: ids.event_id,
             entity: "ipn".into(),
-            entity_id,
-            operation,
+            entity_id: ids.entity_id,
+            operation: ids.operation,
             resource_url: None,
             occurred_at: ctx.now,
             received_at: ctx.now,

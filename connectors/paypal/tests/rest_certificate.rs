@@ -284,3 +284,33 @@ async fn other_content_types_are_unsupported() {
     );
     assert!(source.ingest(&req, &ctx(&f)).await.is_ok());
 }
+
+#[tokio::test]
+async fn an_expired_cached_certificate_is_fetched_again() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let expired = common::key_file("expired_cert.pem");
+    let app = Router::new().route(
+        "/v1/notifications/certs/{id}",
+        get(move || {
+            let n = h.fetch_add(1, Ordering::SeqCst);
+            let pem = if n == 0 {
+                expired.clone()
+            } else {
+                FIXTURE_CERT_PEM.as_bytes().to_vec()
+            };
+            async move { pem }
+        }),
+    );
+    let addr = common::serve(app).await;
+    let url = format!("http://{addr}/v1/notifications/certs/CERT-rotated");
+    let source = loopback_source();
+    let f = common::fixture("01_");
+    let first = source.ingest(&pointed_at(&f, &url), &ctx(&f)).await;
+    assert_eq!(first.unwrap_err().kind(), ErrorKind::BadSignature);
+    let second = source.ingest(&pointed_at(&f, &url), &ctx(&f)).await;
+    assert!(second.is_ok(), "{second:?}");
+    let third = source.ingest(&pointed_at(&f, &url), &ctx(&f)).await;
+    assert!(third.is_ok());
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+}
