@@ -187,11 +187,16 @@ impl QboEnricher {
             looks_voided(inv) || (void_notified && updated_at.is_none_or(|t| t <= r.occurred_at));
         let snap = snapshot(inv, self.home_currency, voided).map_err(EnrichError::Rejected)?;
         let version = sync_token(inv);
-        let event_id = match (&inv.sync_token, &inv.meta_data.last_updated_time) {
+        let mut event_id = match (&inv.sync_token, &inv.meta_data.last_updated_time) {
             (Some(v), _) => format!("Invoice:{}@{}", inv.id, v),
             (None, Some(t)) => format!("Invoice:{}@{}", inv.id, t),
             (None, None) => format!("{}#Invoice:{}", r.event_id, inv.id),
         };
+        if voided && !looks_voided(inv) {
+            // The same record version read for another notification is not void; this
+            // reading is, on the Void notification's word: a distinct event, ordered after.
+            event_id.push_str(":void");
+        }
         let kind = if voided {
             EventKind::Voided
         } else {

@@ -118,6 +118,14 @@ async fn void_notification_is_trusted_unless_the_record_is_newer() {
         .await
         .unwrap();
     assert_eq!(events[0].kind, EventKind::Voided);
+    let updated = e
+        .fetch(&reference("Invoice", "1042", "Update"))
+        .await
+        .unwrap();
+    assert_eq!(updated[0].kind, EventKind::Updated);
+    // Same record version, different reading: distinct ids, the void one ordered last.
+    assert_ne!(events[0].platform_event_id, updated[0].platform_event_id);
+    assert!(events[0].order() > updated[0].order());
     // The same record edited after the Void notification (re-entered): not void.
     mock.replace("invoice/1042", Canned::ok("invoice_1042_paid.json"));
     let events = e
