@@ -10,7 +10,6 @@ use invoice_core::{Clock, Platform, Route, SimulatedClock, TenantId, WebhookRequ
 use crate::app::{self, AppError};
 use crate::cli::ReplayFileArgs;
 use crate::config::Settings;
-use crate::metrics::labels::via;
 
 /// Most headers a saved request may have.
 const MAX_HEADERS: usize = 128;
@@ -61,18 +60,24 @@ pub async fn run(config: &Path, args: &ReplayFileArgs) -> Result<(), AppError> {
         match outcome {
             Ok(o) => {
                 let r = o.report;
-                bar.println(format!(
-                    "{}: HTTP {} tenant {} ({}): applied {}, ignored {}, anomalies {}, duplicates {}, pending {}, skipped {}",
-                    file.display(),
-                    o.reply.status.as_u16(),
-                    o.tenant,
-                    via::REPLAY_FILE,
-                    r.applied, r.ignored, r.anomalies, r.duplicates, r.pending, r.skipped
-                ));
+                bar.suspend(|| {
+                    eprintln!(
+                        "{}: HTTP {} tenant {}: applied {}, ignored {}, anomalies {}, duplicates {}, pending {}, skipped {}",
+                        file.display(),
+                        o.reply.status.as_u16(),
+                        o.tenant,
+                        r.applied,
+                        r.ignored,
+                        r.anomalies,
+                        r.duplicates,
+                        r.pending,
+                        r.skipped
+                    )
+                });
             }
             Err(e) => {
                 failed += 1;
-                bar.println(format!("{}: refused: {e}", file.display()));
+                bar.suspend(|| eprintln!("{}: refused: {e}", file.display()));
             }
         }
     }

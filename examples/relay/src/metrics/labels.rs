@@ -49,8 +49,6 @@ pub mod via {
     pub const OVERDUE: &str = "overdue";
     /// The enrichment worker.
     pub const ENRICHMENT: &str = "enrichment";
-    /// An operator's `replay-file`.
-    pub const REPLAY_FILE: &str = "replay_file";
 }
 
 /// Result of one delivery attempt (`result` label).
