@@ -161,7 +161,22 @@ pub fn map_verified(
             );
             return Ok(Vec::new());
         };
+        let gross_sign = msg
+            .get("mc_gross")
+            .and_then(|g| g.trim().parse::<rust_decimal::Decimal>().ok());
+        let adjustment = msg.get("txn_type") == Some("adjustment");
         match status_meaning(status) {
+            // A chargeback adjustment (or any other debit) reported as Completed is not
+            // money received; the Reversed / Canceled_Reversal messages carry the dispute.
+            StatusMeaning::Received
+                if adjustment || gross_sign.is_some_and(|g| g <= rust_decimal::Decimal::ZERO) =>
+            {
+                tracing::info!(
+                    txn_type = msg.get("txn_type").map(short),
+                    "verified ipn: completed debit or adjustment, nothing to apply"
+                );
+                return Ok(Vec::new());
+            }
             StatusMeaning::Received => (
                 EventKind::PaymentReceived,
                 EventDetail::Payment {
@@ -287,6 +302,54 @@ mod tests {
         assert_eq!(invoice_id(&msg("parent_txn_id=P&txn_id=T")), Some("P"));
         assert_eq!(invoice_id(&msg("txn_id=T")), Some("T"));
         assert_eq!(invoice_id(&msg("x=1")), None);
+    }
+
+    fn reference() -> ThinReference {
+        ThinReference {
+            platform: Platform::Paypal,
+            tenant: invoice_core::TenantId::default_tenant(),
+            event_id: "ref".into(),
+            entity: "ipn".into(),
+            entity_id: "T".into(),
+            operation: "Completed".into(),
+            resource_url: None,
+            occurred_at: chrono::DateTime::UNIX_EPOCH,
+            received_at: chrono::DateTime::UNIX_EPOCH,
+            raw: None,
+        }
+    }
+
+    #[test]
+    fn completed_debits_and_adjustments_are_not_payments() {
+        let r = reference();
+        let pay = msg("txn_id=T&payment_status=Completed&mc_gross=10.00&mc_currency=USD&invoice=7");
+        assert_eq!(
+            map_verified(&pay, &r).unwrap()[0].kind,
+            EventKind::PaymentReceived
+        );
+        let debit = msg("txn_id=T&payment_status=Completed&mc_gross=-10.00&mc_currency=USD");
+        assert!(map_verified(&debit, &r).unwrap().is_empty());
+        let adj = msg(
+            "txn_type=adjustment&txn_id=T&payment_status=Completed&mc_gross=10.00&mc_currency=USD",
+        );
+        assert!(map_verified(&adj, &r).unwrap().is_empty());
+        let pending = msg(
+            "txn_id=T&payment_status=Pending&pending_reason=echeck&mc_gross=10.00&mc_currency=USD",
+        );
+        assert!(map_verified(&pending, &r).unwrap().is_empty());
+        let no_currency = msg("txn_id=T&payment_status=Completed&mc_gross=10.00");
+        assert!(map_verified(&no_currency, &r).is_err());
+        let failed = msg("txn_id=T&payment_status=Denied&mc_gross=10.00&mc_currency=USD");
+        assert_eq!(
+            map_verified(&failed, &r).unwrap()[0].kind,
+            EventKind::PaymentFailed
+        );
+        let case = msg("txn_type=new_case&case_id=PP-D-1&case_type=chargeback&txn_id=T&invoice=7");
+        let e = map_verified(&case, &r).unwrap();
+        assert_eq!(
+            (e[0].kind, e[0].platform_event_id.as_str()),
+            (EventKind::Disputed, "PP-D-1:new_case")
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@
 //! | `payment_status` / `txn_type` | canonical |
 //! | --- | --- |
 //! | `Completed` | `payment_received` of `mc_gross` `mc_currency` |
+//! | `Completed` with `mc_gross` <= 0, or `txn_type=adjustment` | nothing (a debit, not money received) |
 //! | `Pending`, `Created`, `Processed`, `In-Progress` | nothing (no state change) |
 //! | `Denied`, `Failed`, `Expired`, `Voided`, `Declined` | `payment_failed` (reason `reason_code` / `pending_reason`) |
 //! | `Refunded` | `refunded` of `abs(mc_gross)` |
