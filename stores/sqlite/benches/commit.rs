@@ -44,7 +44,7 @@ fn full_batch(n: u64) -> CommitBatch {
         portal_account: None,
     };
     state.currency = Currency::new("EUR").ok();
-    state.total = Decimal::new(1_234_50, 2);
+    state.total = Decimal::new(123_450, 2);
     state.balance = state.total;
     state.lifecycle = Lifecycle::Open;
     state.version = 1;

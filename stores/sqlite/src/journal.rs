@@ -134,7 +134,16 @@ impl SqliteJournal {
         &self,
         before: DateTime<Utc>,
     ) -> Result<RetentionReport, JournalError> {
-        let now = Utc::now();
+        self.retain_audit_before_at(before, Utc::now()).await
+    }
+
+    /// [`retain_audit_before`](Self::retain_audit_before) with the checkpoint stamped
+    /// `now` (the relay's injected clock).
+    pub async fn retain_audit_before_at(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<RetentionReport, JournalError> {
         self.write(move |cx| retain_before(cx, before, now)).await
     }
 

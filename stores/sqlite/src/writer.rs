@@ -248,6 +248,16 @@ fn run_batch(conn: &Connection, head: &mut (u64, ChainHash), jobs: Vec<Box<dyn J
         jobs.into_iter().for_each(|j| j.respond(Some(e.clone())));
         return false;
     }
+    // Another process (an operator's `dlq replay`) may have sealed entries since our last
+    // batch: read the head under the write lock, never trust a cached one.
+    match load_head(conn) {
+        Ok(h) => *head = h,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            jobs.into_iter().for_each(|j| j.respond(Some(e.clone())));
+            return false;
+        }
+    }
     let start = *head;
     let mut done: Vec<Box<dyn Job>> = Vec::with_capacity(jobs.len());
     let mut abort: Option<JournalError> = None;

@@ -421,3 +421,25 @@ async fn export_jsonl_and_csv_with_time_range_and_customer() {
     .expect("generic export");
     assert_eq!(from_memory, all, "same records, same chain, same bytes");
 }
+
+#[tokio::test]
+async fn two_openers_of_one_file_share_one_chain() {
+    // The relay and an operator's CLI (`dlq replay`) may have the file open at once.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("relay.db");
+    let relay = SqliteJournal::open(&path).expect("open");
+    let cli = SqliteJournal::open(&path).expect("open again");
+    for i in 0..6 {
+        let j = if i % 2 == 0 { &relay } else { &cli };
+        let r = j
+            .commit(CommitBatch {
+                audit: vec![rec(Utc::now(), AuditAction::Applied, None, &format!("{i}"))],
+                ..CommitBatch::default()
+            })
+            .await
+            .expect("commit");
+        assert_eq!(r.last_audit_seq, i + 1);
+    }
+    let report = relay.verify_chain().await.expect("one unbroken chain");
+    assert_eq!((report.entries, report.last_seq), (6, 6));
+}
