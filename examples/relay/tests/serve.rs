@@ -372,3 +372,56 @@ async fn check_config_names_the_file_and_line() {
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains(STRIPE_SECRET));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn url_token_route_accepts_the_token_and_never_logs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = Recorder::start().await;
+    let token = "u7Qk2mZpR4vX9sLw3nB8";
+    let cfg = dir.path().join("relay.toml");
+    let text = format!(
+        "{}\n[sources.odoo]\nurl_tokens = [\"env:TEST_ODOO_TOKEN\"]\n\n[sources.odoo.currencies]\n1 = \"EUR\"\n",
+        config(dir.path(), &portal.url(), 1 << 20)
+    );
+    std::fs::write(&cfg, text).unwrap();
+    std::env::set_var("TEST_ODOO_TOKEN", token);
+    let log = dir.path().join("relay.log");
+    let relay = RelayProcess::start(&cfg, log.clone()).await;
+    let client = reqwest::Client::new();
+    let body = r#"{"_action": "Send Webhook Notification(#12)", "_id": 2087, "_model": "account.move", "amount_residual": 0.0, "amount_total": 1250.0, "currency_id": [1, "EUR"], "id": 2087, "invoice_date_due": "2026-02-10", "move_type": "out_invoice", "name": "INV/2026/00042", "partner_id": [14, "Oberfl\u00e4chentechnik M\u00fcller GmbH"], "payment_state": "paid", "reversed_entry_id": false, "state": "posted", "write_date": "2026-01-22 08:30:00"}"#;
+    let post = |path: String| {
+        client
+            .post(format!("{}{path}", relay.base()))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    assert_eq!(
+        post("/webhooks/odoo/anodize-prod".into())
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        post("/webhooks/odoo/anodize-prod/wrong-token-0123456789".into())
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let ok = post(format!("/webhooks/odoo/anodize-prod/{token}"))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(ok.headers().contains_key("x-request-id"));
+    let got = portal.wait_for("the odoo update", |d| !d.is_empty()).await;
+    assert_eq!(got[0].subject, "odoo:anodize-prod:2087");
+    assert_eq!(got[0].status, "paid");
+    relay.sigterm();
+    assert_eq!(relay.wait().await, Some(0));
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.contains("webhook rejected"), "{logged}");
+    assert!(!logged.contains(token), "the URL token leaked into the log");
+    assert!(!logged.contains(STRIPE_SECRET) && !logged.contains(PORTAL_SECRET));
+}

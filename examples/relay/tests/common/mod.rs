@@ -209,6 +209,10 @@ pub fn command(config: &Path) -> Command {
     c.arg("--config")
         .arg(config)
         .env("TEST_STRIPE_SECRET", STRIPE_SECRET)
+        .env(
+            "TEST_ODOO_TOKEN",
+            std::env::var("TEST_ODOO_TOKEN").unwrap_or_default(),
+        )
         .env("INVOICE_RELAY_LOG", "info")
         .kill_on_drop(true);
     c
