@@ -31,8 +31,9 @@ use crate::{
 };
 
 /// Expands to one `#[tokio::test]` per case of this suite, each on a fresh journal made by
-/// `$factory`: a closure returning a future of `Arc<dyn Journal>`. The calling crate needs
-/// `tokio` (with `macros` and `rt`) as a dev-dependency.
+/// `$factory`: an `async { .. }` block, or a closure returning a future, that yields an
+/// `Arc<dyn Journal>`. The calling crate needs `tokio` (with `macros` and `rt`) as a
+/// dev-dependency.
 ///
 /// ```ignore
 /// invoice_core::journal_suite!(|| async {
@@ -41,6 +42,12 @@ use crate::{
 /// ```
 #[macro_export]
 macro_rules! journal_suite {
+    (async move $body:block) => {
+        $crate::journal_suite!(|| async move $body);
+    };
+    (async $body:block) => {
+        $crate::journal_suite!(|| async $body);
+    };
     ($factory:expr) => {
         $crate::journal_suite!(@cases $factory;
             journal_commit_is_atomic,
