@@ -425,3 +425,88 @@ async fn url_token_route_accepts_the_token_and_never_logs_it() {
     assert!(!logged.contains(token), "the URL token leaked into the log");
     assert!(!logged.contains(STRIPE_SECRET) && !logged.contains(PORTAL_SECRET));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn overdue_scheduler_emits_each_level_once_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = Recorder::start().await;
+    let cfg = dir.path().join("relay.toml");
+    let text = config(dir.path(), &portal.url(), 1 << 20).replace(
+        "[sources.stripe]",
+        "[overdue]\nafter_days = 30\ninterval = \"100ms\"\n\n[sources.stripe]",
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let relay = RelayProcess::start(&cfg, dir.path().join("relay.log")).await;
+    let client = reqwest::Client::new();
+    let due = chrono::Utc::now().timestamp() - 40 * 86400;
+    let body = stripe_invoice_event_due(
+        "evt_late",
+        "invoice.finalized",
+        "in_late",
+        9900,
+        0,
+        "open",
+        due,
+    );
+    assert_eq!(
+        post_stripe(&client, &relay.base(), STRIPE_SECRET, body)
+            .await
+            .0,
+        200
+    );
+    let got = portal
+        .wait_for("the overdue update", |d| {
+            d.iter().any(|x| x.status == "overdue")
+        })
+        .await;
+    assert_eq!(
+        got.iter()
+            .filter(|d| d.event_type == "invoice.overdue")
+            .count(),
+        1
+    );
+    relay.sigterm();
+    assert_eq!(relay.wait().await, Some(0));
+
+    // After a restart the scheduler runs again (at start-up and on its interval) and
+    // finds the level already reached: nothing new is queued.
+    let relay = RelayProcess::start(&cfg, dir.path().join("relay2.log")).await;
+    for _ in 0..600 {
+        let m = client
+            .get(format!("{}/metrics", relay.base()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let runs = m
+            .lines()
+            .find(|l| l.starts_with("invoice_relay_overdue_runs_total{result=\"ok\"}"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+        if runs >= 3 {
+            assert!(
+                m.contains("invoice_relay_outbox_depth{status=\"pending\"} 0"),
+                "{m}"
+            );
+            assert!(
+                !m.contains("via=\"overdue\""),
+                "no overdue transition after the restart: {m}"
+            );
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        portal
+            .delivered()
+            .iter()
+            .filter(|d| d.event_type == "invoice.overdue")
+            .count(),
+        1
+    );
+    relay.sigterm();
+    assert_eq!(relay.wait().await, Some(0));
+}

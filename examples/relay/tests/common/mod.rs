@@ -286,7 +286,7 @@ impl RelayProcess {
     }
 }
 
-/// A Stripe invoice event body.
+/// A Stripe invoice event body, due in 30 days.
 pub fn stripe_invoice_event(
     event_id: &str,
     event_type: &str,
@@ -294,6 +294,28 @@ pub fn stripe_invoice_event(
     total_cents: i64,
     paid_cents: i64,
     status: &str,
+) -> String {
+    let due = chrono::Utc::now().timestamp() + 30 * 86400;
+    stripe_invoice_event_due(
+        event_id,
+        event_type,
+        invoice_id,
+        total_cents,
+        paid_cents,
+        status,
+        due,
+    )
+}
+
+/// A Stripe invoice event body with a due date (unix seconds).
+pub fn stripe_invoice_event_due(
+    event_id: &str,
+    event_type: &str,
+    invoice_id: &str,
+    total_cents: i64,
+    paid_cents: i64,
+    status: &str,
+    due: i64,
 ) -> String {
     let created = chrono::Utc::now().timestamp();
     serde_json::json!({
@@ -313,7 +335,7 @@ pub fn stripe_invoice_event(
             "total": total_cents,
             "amount_paid": paid_cents,
             "amount_remaining": total_cents - paid_cents,
-            "due_date": created + 30 * 86400,
+            "due_date": due,
             "status": status,
             "metadata": {}
         }}
