@@ -133,7 +133,10 @@ impl Enricher for FlakyApi {
             });
         }
         assert_eq!(r.entity_id, "145");
-        Ok(vec![qbo_invoice()])
+        // The fetched event reuses the reference's own event id (as Stripe disputes do).
+        let mut e = qbo_invoice();
+        e.platform_event_id = r.event_id.clone();
+        Ok(vec![e])
     }
 }
 

@@ -63,7 +63,15 @@ impl Relay {
 
         let mut fresh = Vec::new();
         for event in &ingested.events {
-            let key = dedup(event.platform, &event.platform_event_id);
+            // Events an enricher fetched are keyed apart from the thin reference they
+            // resolve (which may carry the same platform event id, as Stripe disputes do).
+            let key = match resolves_pending {
+                Some(_) => dedup(
+                    event.platform,
+                    &format!("enriched:{}", event.platform_event_id),
+                ),
+                None => dedup(event.platform, &event.platform_event_id),
+            };
             if keys.contains(&key) || journal.is_duplicate(&key).await? {
                 report.duplicates += 1;
                 continue;
