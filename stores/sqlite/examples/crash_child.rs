@@ -130,13 +130,13 @@ async fn main() {
         .build();
     let sink = Arc::new(HttpSink {
         client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(2))
             .build()
             .unwrap_or_default(),
         url: portal,
     });
     let worker = OutboxWorker::new(journal_dyn.clone(), sink, Arc::new(SystemClock))
-        .lease(Duration::from_secs(2))
+        .lease(Duration::from_secs(5))
         .batch(32)
         .policy(RetryPolicy {
             max_attempts: 50,
@@ -190,7 +190,7 @@ async fn main() {
     while tasks.join_next().await.is_some() {}
 
     // Drain: wait until every outbox row is delivered (leases of a killed predecessor
-    // expire after 2 s and are claimed again).
+    // expire after 5 s and are claimed again).
     loop {
         match journal.outbox_counts().await {
             Ok(c) if c.pending == 0 => break,

@@ -93,7 +93,8 @@ impl SqliteJournal {
             )));
         }
         conn.execute_batch(&format!(
-            "PRAGMA synchronous = {}; PRAGMA cache_size = -32768;",
+            "PRAGMA synchronous = {}; PRAGMA cache_size = -32768;
+             PRAGMA journal_size_limit = 67108864;",
             options.synchronous.as_pragma()
         ))
         .map_err(db_err)?;
