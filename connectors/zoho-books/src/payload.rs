@@ -1,0 +1,83 @@
+//! The webhook body: `{"invoice": {...}}` (Default Payload) or the bare invoice object
+//! (a raw payload built from placeholders). Unknown fields are ignored; `status` stays
+//! open text. Amounts are JSON numbers read from their digits.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+
+#[derive(Deserialize)]
+struct Wrapped<'a> {
+    #[serde(default, borrow)]
+    invoice: Option<&'a RawValue>,
+}
+
+/// Parses the body: `{"invoice": {...}}` (Default Payload) or the bare invoice object.
+pub fn parse_body(body: &[u8]) -> Result<Invoice, serde_json::Error> {
+    let wrapped: Wrapped<'_> = serde_json::from_slice(body)?;
+    match wrapped.invoice {
+        Some(raw) => serde_json::from_str(raw.get()),
+        None => serde_json::from_slice(body),
+    }
+}
+
+/// An invoice (the fields the relay reads).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Invoice {
+    /// Numeric string id.
+    pub invoice_id: String,
+    /// `INV-00042`.
+    #[serde(default)]
+    pub invoice_number: Option<String>,
+    /// `draft | sent | viewed | overdue | partially_paid | paid | void | unpaid |
+    /// pending_approval | approved | rejected | ...`.
+    pub status: String,
+    /// Customer id.
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// Customer name.
+    #[serde(default)]
+    pub customer_name: Option<String>,
+    /// ISO currency.
+    pub currency_code: String,
+    /// Total.
+    #[serde(deserialize_with = "decimal")]
+    pub total: Decimal,
+    /// Still owed.
+    #[serde(default, deserialize_with = "opt_decimal")]
+    pub balance: Option<Decimal>,
+    /// Paid so far.
+    #[serde(default, deserialize_with = "opt_decimal")]
+    pub payment_made: Option<Decimal>,
+    /// `2026-02-13`.
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// `2026-01-14T09:12:44+0530`: the source version.
+    #[serde(default)]
+    pub last_modified_time: Option<String>,
+}
+
+fn parse(text: &str) -> Option<Decimal> {
+    let t = text.trim().trim_matches('"').replace(',', "");
+    Decimal::from_str(&t)
+        .ok()
+        .or_else(|| Decimal::from_scientific(&t).ok())
+}
+
+fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    let raw = Box::<RawValue>::deserialize(d)?;
+    parse(raw.get()).ok_or_else(|| serde::de::Error::custom("not an amount"))
+}
+
+fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    let raw = Option::<Box<RawValue>>::deserialize(d)?;
+    match raw {
+        None => Ok(None),
+        Some(r) if r.get() == "null" || r.get() == "\"\"" => Ok(None),
+        Some(r) => parse(r.get())
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("not an amount")),
+    }
+}
