@@ -63,13 +63,7 @@ pub fn registry() -> ConnectorRegistry {
 pub fn open_journal(settings: &Settings) -> Result<Arc<dyn Journal>, AppError> {
     match &settings.store {
         StoreSettings::Sqlite(path) => Ok(Arc::new(open_sqlite(path)?)),
-        StoreSettings::Postgres(_) => Err(ConfigError::at(
-            &settings.file,
-            None,
-            "[store] kind = \"postgres\" is not available in this build yet (the PostgreSQL \
-             store is a separate crate that is not compiled in); use kind = \"sqlite\"",
-        )
-        .into()),
+        StoreSettings::Postgres(url) => Ok(Arc::new(open_postgres(settings, url, true)?)),
         StoreSettings::Memory => {
             tracing::warn!("store kind = \"memory\": nothing survives a restart");
             Ok(Arc::new(MemoryJournal::new()))
@@ -84,6 +78,33 @@ pub fn open_sqlite(path: &Path) -> Result<invoice_store_sqlite::SqliteJournal, A
             .map_err(|e| AppError::io(format!("cannot create {}", dir.display()), e))?;
     }
     Ok(invoice_store_sqlite::SqliteJournal::open(path)?)
+}
+
+/// Connects to the PostgreSQL journal of `[store] url`; with `migrate`, the schema is
+/// created or upgraded first (several instances starting at once migrate it once).
+pub fn open_postgres(
+    settings: &Settings,
+    url: &invoice_core::Secret,
+    migrate: bool,
+) -> Result<invoice_store_postgres::PostgresJournal, AppError> {
+    let url = postgres_url(settings, url)?;
+    let options = invoice_store_postgres::PostgresOptions {
+        migrate,
+        ..Default::default()
+    };
+    let journal = invoice_store_postgres::PostgresJournal::connect_blocking(url, options)?;
+    tracing::info!(target_db = journal.target(), "PostgreSQL journal");
+    Ok(journal)
+}
+
+/// The `[store] url` as text.
+pub fn postgres_url<'a>(
+    settings: &Settings,
+    url: &'a invoice_core::Secret,
+) -> Result<&'a str, AppError> {
+    url.expose_str().ok_or_else(|| {
+        ConfigError::at(&settings.file, None, "[store] url is not valid UTF-8").into()
+    })
 }
 
 /// The configured clock.

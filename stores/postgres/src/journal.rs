@@ -164,6 +164,11 @@ impl PostgresJournal {
         Self::pool(config, target, &options, None)
     }
 
+    /// Parses `url` without connecting; returns `host:port/dbname` (never the password).
+    pub fn check_url(url: &str) -> Result<String, JournalError> {
+        parse(url).map(|c| describe(&c))
+    }
+
     /// Creates or upgrades the schema of the database of `url` and reports the versions
     /// (for `invoice-relay migrate`).
     pub async fn migrate(url: &str) -> Result<MigrationReport, JournalError> {

@@ -20,12 +20,13 @@ pub fn run(config: &Path) -> Result<(), AppError> {
     let store = match &settings.store {
         StoreSettings::Sqlite(p) => format!("sqlite {}", p.display()),
         StoreSettings::Memory => "memory (nothing survives a restart)".to_owned(),
-        StoreSettings::Postgres(_) => return Err(ConfigError::at(
-            &settings.file,
-            None,
-            "[store] kind = \"postgres\" is not available in this build yet; use kind = \"sqlite\"",
-        )
-        .into()),
+        StoreSettings::Postgres(url) => {
+            let url = app::postgres_url(&settings, url)?;
+            // Parsed only: check-config does not connect.
+            let target = invoice_store_postgres::PostgresJournal::check_url(url)
+                .map_err(|e| ConfigError::at(&settings.file, None, format!("[store] url: {e}")))?;
+            format!("postgres {target}")
+        }
     };
     let sources: Vec<String> = connectors
         .iter()

@@ -25,8 +25,7 @@ use invoice_core::{OverduePolicy, RetryPolicy, Secret};
 pub enum StoreSettings {
     /// An SQLite file.
     Sqlite(PathBuf),
-    /// A PostgreSQL URL (kept for the PostgreSQL store; not compiled in yet).
-    #[allow(dead_code)]
+    /// A PostgreSQL URL (may hold a password).
     Postgres(Secret),
     /// Memory only.
     Memory,

@@ -90,7 +90,7 @@ pub enum StoreKind {
     /// Embedded SQLite file (the default).
     #[default]
     Sqlite,
-    /// PostgreSQL (not available in this build yet).
+    /// PostgreSQL: several relay instances may share one database.
     Postgres,
     /// In memory: nothing survives a restart. For trying things out only.
     Memory,
