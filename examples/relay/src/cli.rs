@@ -60,6 +60,8 @@ pub enum Command {
     Resend(ResendArgs),
     /// Ingest saved raw HTTP request files through a connector (migrations, support).
     ReplayFile(ReplayFileArgs),
+    /// Create or upgrade the store's schema and exit (`serve` also does this on start).
+    Migrate,
 }
 
 /// `demo` options.

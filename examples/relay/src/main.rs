@@ -51,6 +51,7 @@ async fn run(cli: Cli) -> Result<(), app::AppError> {
         Command::Dlq(DlqCommand::Replay(args)) => commands::dlq::replay(config, args).await,
         Command::Resend(args) => commands::resend::run(config, args).await,
         Command::ReplayFile(args) => commands::replay_file::run(config, args).await,
+        Command::Migrate => commands::migrate::run(config).await,
     }
 }
 
