@@ -31,11 +31,18 @@ pub struct Running {
     shutdown_timeout: Duration,
 }
 
-/// Binds, builds the relay over `journal`, and starts the receiver and the workers
+/// Binds `addr` (errors name it).
+pub async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, AppError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| AppError::io(format!("cannot listen on {addr}"), e))
+}
+
+/// Builds the relay over `journal` and starts the receiver on `listener` and the workers
 /// (the outbox worker only when `sink` is given).
 pub async fn start(
     settings: &Settings,
-    listen: SocketAddr,
+    listener: tokio::net::TcpListener,
     journal: Arc<dyn Journal>,
     sink: Option<Arc<dyn PortalSink>>,
 ) -> Result<Running, AppError> {
@@ -55,9 +62,6 @@ pub async fn start(
         public_base_url: settings.public_base_url.clone(),
         clock: settings.clock,
     };
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| AppError::io(format!("cannot listen on {listen}"), e))?;
     let addr = listener
         .local_addr()
         .map_err(|e| AppError::io("cannot read the bound address", e))?;

@@ -132,11 +132,8 @@ async fn dead_letters_are_listed_replayed_and_delivered() {
     assert_eq!(item["sequence"], 1);
     assert!(listed.contains("\"sequence\":2"), "{listed}");
     assert!(portal.delivered().is_empty());
-    // Commands that write (dlq replay, resend) run while the relay is stopped.
-    relay.sigterm();
-    assert_eq!(relay.wait().await, Some(0));
 
-    // Replaying one id queues exactly that one; --all the rest.
+    // Replaying one id while the relay runs: exactly that one is queued and delivered.
     portal.refuse(subject, false);
     let id = item["id"].as_i64().unwrap().to_string();
     let out = command(&cfg)
@@ -150,6 +147,13 @@ async fn dead_letters_are_listed_replayed_and_delivered() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 dead letters queued"));
+    portal
+        .wait_for("the replayed update", |d| !d.is_empty())
+        .await;
+
+    // The rest with the relay stopped: delivered after the restart.
+    relay.sigterm();
+    assert_eq!(relay.wait().await, Some(0));
     let out = command(&cfg)
         .args(["dlq", "replay", "--all"])
         .output()

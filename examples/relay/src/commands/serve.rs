@@ -11,7 +11,8 @@ pub async fn run(config: &Path) -> Result<(), AppError> {
     let settings = Settings::load(config)?;
     let sink = app::portal_sink(&settings)?;
     let journal = app::open_journal(&settings)?;
-    let running = service::start(&settings, settings.listen, journal, Some(sink)).await?;
+    let listener = service::bind(settings.listen).await?;
+    let running = service::start(&settings, listener, journal, Some(sink)).await?;
     // Tests and scripts read the bound port from this line (listen = "127.0.0.1:0").
     println!("invoice-relay listening on http://{}", running.addr);
     service::shutdown_signal().await;

@@ -52,7 +52,6 @@ pub async fn run(args: &DemoArgs) -> Result<(), AppError> {
     let relay_addr = relay_listener
         .local_addr()
         .map_err(|e| AppError::io("demo", e))?;
-    drop(relay_listener);
     let text = config_text(
         &dir,
         relay_addr,
@@ -68,7 +67,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), AppError> {
     let settings = Settings::parse(&config_path, &text, &|_| None)?;
     let journal = app::open_journal(&settings)?;
     let sink = app::portal_sink(&settings)?;
-    let running = service::start(&settings, relay_addr, journal.clone(), Some(sink)).await?;
+    let running = service::start(&settings, relay_listener, journal.clone(), Some(sink)).await?;
     let base = format!("http://{}", running.addr);
 
     println!();
