@@ -25,6 +25,12 @@ pub use invoice_connector_hubspot as hubspot;
 pub use invoice_connector_asana as asana;
 #[cfg(feature = "monday")]
 pub use invoice_connector_monday as monday;
+#[cfg(feature = "jira-service-management")]
+pub use invoice_connector_jira_service_management as jira_service_management;
+#[cfg(feature = "freshbooks")]
+pub use invoice_connector_freshbooks as freshbooks;
+#[cfg(feature = "zoho-books")]
+pub use invoice_connector_zoho_books as zoho_books;
 #[cfg(feature = "odoo")]
 pub use invoice_connector_odoo as odoo;
 #[cfg(feature = "google-sheets")]
@@ -33,6 +39,10 @@ pub use invoice_connector_google_sheets as google_sheets;
 pub use invoice_connector_netsuite as netsuite;
 #[cfg(feature = "sage-intacct")]
 pub use invoice_connector_sage_intacct as sage_intacct;
+#[cfg(feature = "dynamics365")]
+pub use invoice_connector_dynamics365 as dynamics365;
+#[cfg(feature = "sap-s4hana")]
+pub use invoice_connector_sap_s4hana as sap_s4hana;
 
 /// Registers every connector compiled into this build.
 pub fn register_all(registry: &mut ConnectorRegistry) {
@@ -52,6 +62,12 @@ pub fn register_all(registry: &mut ConnectorRegistry) {
     asana::register(registry);
     #[cfg(feature = "monday")]
     monday::register(registry);
+    #[cfg(feature = "jira-service-management")]
+    jira_service_management::register(registry);
+    #[cfg(feature = "freshbooks")]
+    freshbooks::register(registry);
+    #[cfg(feature = "zoho-books")]
+    zoho_books::register(registry);
     #[cfg(feature = "odoo")]
     odoo::register(registry);
     #[cfg(feature = "google-sheets")]
@@ -60,6 +76,10 @@ pub fn register_all(registry: &mut ConnectorRegistry) {
     netsuite::register(registry);
     #[cfg(feature = "sage-intacct")]
     sage_intacct::register(registry);
+    #[cfg(feature = "dynamics365")]
+    dynamics365::register(registry);
+    #[cfg(feature = "sap-s4hana")]
+    sap_s4hana::register(registry);
     let _ = registry;
 }
 
