@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-15}"
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
-export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-${CARGO_TARGET_DIR:-target}-fuzz}"
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-${CARGO_TARGET_DIR:-$PWD/target}-fuzz}"
 cd fuzz
 seed() { # target fixtures-dir
   mkdir -p "corpus/$1"
