@@ -62,8 +62,8 @@ pub use sink::{
     DeliveryError, PortalData, PortalEventInfo, PortalInvoice, PortalSink, PortalUpdate, Receipt,
 };
 pub use source::{
-    ConnectorInfo, Handshake, IngestContext, Ingested, InvoiceSource, Reply, SignatureScheme,
-    Skipped, WebhookRequest,
+    ConnectorInfo, CursorReader, Handshake, IngestContext, Ingested, InvoiceSource, Reply,
+    SignatureScheme, Skipped, WebhookRequest,
 };
 pub use state::{
     Delta, DeltaKind, DisputeStatus, EventOrder, InvoiceState, Lifecycle, OverdueStatus,

@@ -2,6 +2,7 @@
 //! canonical events and the exact reply the platform expects.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -29,6 +30,17 @@ pub struct IngestContext {
     /// matched one of the source's configured `url_tokens` (checked by the core, in
     /// constant time). Sources that authenticate by URL token alone require it.
     pub url_token_verified: bool,
+    /// Read access to the journal's named cursors (set by the relay; `None` when a source
+    /// is driven without a journal). Sources that poll (QuickBooks Web Connector) read
+    /// their sync position here and move it with [`Ingested::cursors`].
+    pub cursors: Option<Arc<dyn CursorReader>>,
+}
+
+/// Read access to the journal's named cursors, handed to sources in [`IngestContext`].
+#[async_trait]
+pub trait CursorReader: Send + Sync + fmt::Debug {
+    /// The cursor's value, if it was ever set; `Err` with a reason when the store failed.
+    async fn cursor(&self, name: &str) -> Result<Option<String>, String>;
 }
 
 impl IngestContext {
@@ -39,6 +51,7 @@ impl IngestContext {
             route_tenant: None,
             public_url: None,
             url_token_verified: false,
+            cursors: None,
         }
     }
 }
@@ -133,6 +146,9 @@ pub struct Ingested {
     /// True for handshakes (challenge echo, `X-Hook-Secret`, intent to receive): nothing
     /// to commit, reply at once.
     pub handshake: bool,
+    /// Named cursors to set in the same journal commit as the events (a poller's sync
+    /// position, so a crash never skips a change). Ignored for handshakes.
+    pub cursors: Vec<(String, String)>,
 }
 
 impl Ingested {
@@ -145,6 +161,7 @@ impl Ingested {
             skipped: Vec::new(),
             reply,
             handshake: true,
+            cursors: Vec::new(),
         }
     }
 
@@ -157,6 +174,7 @@ impl Ingested {
             skipped: Vec::new(),
             reply,
             handshake: false,
+            cursors: Vec::new(),
         }
     }
 }

@@ -192,7 +192,12 @@ impl Relay {
             }
         }
 
-        if keys.is_empty() && resolves_pending.is_none() {
+        for (name, value) in &ingested.cursors {
+            if journal.cursor(name).await?.as_deref() != Some(value.as_str()) {
+                batch.cursors.push((name.clone(), value.clone()));
+            }
+        }
+        if keys.is_empty() && resolves_pending.is_none() && batch.cursors.is_empty() {
             // Everything was a duplicate: nothing new to store; the same reply again.
             return Ok(report);
         }

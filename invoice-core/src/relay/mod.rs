@@ -47,6 +47,17 @@ impl RelayError {
     }
 }
 
+/// The journal's cursors, read-only, as sources see them.
+#[derive(Debug)]
+struct JournalCursors(Arc<dyn Journal>);
+
+#[async_trait::async_trait]
+impl crate::CursorReader for JournalCursors {
+    async fn cursor(&self, name: &str) -> Result<Option<String>, String> {
+        self.0.cursor(name).await.map_err(|e| e.to_string())
+    }
+}
+
 /// Counts of what one ingest or apply did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct IngestReport {
@@ -176,6 +187,7 @@ impl Relay {
         let mut ctx = IngestContext::at(now);
         ctx.route_tenant = route.tenant;
         ctx.public_url = route.public_url;
+        ctx.cursors = Some(Arc::new(JournalCursors(self.inner.journal.clone())));
         if let Some(token) = &route.url_token {
             let tokens = self
                 .inner
