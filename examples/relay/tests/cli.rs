@@ -6,7 +6,7 @@ mod common;
 use common::*;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn demo_seeds_six_platforms_and_exits() {
+async fn demo_seeds_seven_platforms_and_exits() {
     let dir = tempfile::tempdir().unwrap();
     let out = tokio::process::Command::new(bin())
         .args([

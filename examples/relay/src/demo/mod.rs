@@ -37,7 +37,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), AppError> {
     .map_err(|e| AppError::Usage(format!("demo portal: {e}")))?;
 
     let stand_ins = stand_ins::StandIns::start().await?;
-    let platforms = platforms::all();
+    let platforms = platforms::all(&stand_ins.base);
     let secrets: Vec<String> = platforms
         .iter()
         .map(|p| {

@@ -1,5 +1,5 @@
 //! Loopback stand-ins for the platform APIs the relay calls back (the demo runs offline):
-//! PayPal's IPN postback endpoint and QuickBooks Online's Accounting API. Each answers the way the real service documents.
+//! PayPal's IPN postback endpoint, QuickBooks Online's and Xero's Accounting APIs. Each answers the way the real service documents.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -21,7 +21,8 @@ impl StandIns {
     pub async fn start() -> Result<StandIns, AppError> {
         let app = axum::Router::new()
             .route("/cgi-bin/webscr", post(ipn_postback))
-            .route("/v3/company/{realm}/invoice/{id}", get(qbo_invoice));
+            .route("/v3/company/{realm}/invoice/{id}", get(qbo_invoice))
+            .route("/api.xro/2.0/Invoices/{id}", get(xero_invoice));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| AppError::io("demo stand-ins", e))?;
@@ -58,5 +59,24 @@ async fn qbo_invoice(Path((realm, id)): Path<(String, String)>) -> Response {
     match super::platforms::quickbooks_online::invoice_record(&realm, &id, chrono::Utc::now()) {
         Some(body) => ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response(),
         None => (StatusCode::NOT_FOUND, "{\"Fault\":{\"Error\":[{\"Message\":\"Object Not Found\",\"code\":\"610\"}],\"type\":\"ValidationFault\"}}").into_response(),
+    }
+}
+
+/// Xero `GET /api.xro/2.0/Invoices/{id}`.
+async fn xero_invoice(Path(id): Path<String>) -> Response {
+    match super::platforms::xero::invoice_record(&id, chrono::Utc::now()) {
+        Some(body) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            "{\"Type\":null,\"Title\":\"Not Found\",\"Status\":404}",
+        )
+            .into_response(),
     }
 }

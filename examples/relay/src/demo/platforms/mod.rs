@@ -7,6 +7,7 @@ mod paypal;
 pub mod quickbooks_online;
 mod salesforce;
 mod stripe;
+pub mod xero;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -42,8 +43,8 @@ pub trait DemoPlatform {
     fn steps(&self, story: &Story) -> Vec<Step>;
 }
 
-/// Every platform of the demo.
-pub fn all() -> Vec<Box<dyn DemoPlatform>> {
+/// Every platform of the demo; `stand_in` is the base URL of the loopback API stand-ins.
+pub fn all(stand_in: &str) -> Vec<Box<dyn DemoPlatform>> {
     vec![
         Box::new(stripe::Stripe),
         Box::new(salesforce::Salesforce),
@@ -51,6 +52,7 @@ pub fn all() -> Vec<Box<dyn DemoPlatform>> {
         Box::new(google_sheets::GoogleSheets),
         Box::new(paypal::Paypal),
         Box::new(quickbooks_online::QuickbooksOnline),
+        Box::new(xero::Xero::at(stand_in)),
     ]
 }
 
