@@ -12,11 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{TimeZone, Utc};
-use invoice_connector_asana::testing::Harness;
-use invoice_connector_asana::{AsanaConfig, AsanaEnricher};
+use invoice_connector_asana::testing::{Harness, FIXTURE_SECRET};
+use invoice_connector_asana::{AsanaConfig, AsanaEnricher, AsanaSource};
+use invoice_core::journal::{Journal, MemoryJournal};
+use invoice_core::testing::fixture::parse_http;
 use invoice_core::{
-    EnrichError, Enricher, EventDetail, EventKind, Lifecycle, Platform, Secret, TenantId,
-    ThinReference,
+    EnrichError, Enricher, EventDetail, EventKind, InvoiceKey, Lifecycle, ManualClock, Platform,
+    Relay, Route, Secret, TenantId, ThinReference,
 };
 
 const REFRESHED: &str = "2/1201937163829471/1209999999999999:fixture-refreshed-token";
@@ -294,4 +296,51 @@ async fn deleted_task_and_bad_gids_are_rejected() {
         ));
     }
     assert_eq!(mock.api_calls.lock().unwrap().len(), before);
+}
+
+/// Webhook -> `Relay` -> one pending reference, nothing applied -> the enrichment worker
+/// reads the task -> the snapshot is the invoice's state.
+#[tokio::test]
+async fn webhook_then_enrichment_through_the_relay() {
+    let (addr, mock) = start().await;
+    mock.accept("pat");
+    mock.answer("1209876543210123", canned(200, "task_paid.json"));
+    let mut cfg = config(addr, "pat");
+    cfg.secrets = vec![Secret::new(FIXTURE_SECRET)];
+    let journal = Arc::new(MemoryJournal::new());
+    let relay = Relay::builder(journal.clone())
+        .source(Arc::new(AsanaSource::new(cfg.clone()).unwrap()))
+        .enricher(Arc::new(AsanaEnricher::from_config(&cfg).unwrap()))
+        .clock(Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 1, 15, 10, 0, 5).unwrap(),
+        )))
+        .build();
+    let raw =
+        std::fs::read(Harness::fixtures().join("03_status_custom_field_changed.http")).unwrap();
+    let out = relay
+        .ingest(
+            Platform::Asana,
+            &parse_http(&raw).unwrap(),
+            Route::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.reply.status, 200);
+    assert_eq!((out.report.applied, out.report.pending), (0, 1));
+    assert!(
+        mock.api_calls.lock().unwrap().is_empty(),
+        "nothing fetched before the reply"
+    );
+    let key = InvoiceKey::new(Platform::Asana, "1201937163829400", "1209876543210123");
+    assert!(journal.load(&key).await.unwrap().is_none());
+    let report = relay.enrich_once(10).await.unwrap();
+    assert_eq!(
+        (report.resolved, report.retried, report.rejected),
+        (1, 0, 0)
+    );
+    let state = journal.load(&key).await.unwrap().unwrap().state;
+    assert_eq!(state.lifecycle, Lifecycle::Paid);
+    assert_eq!(state.total.to_string(), "1250.5");
+    assert_eq!(state.number.as_deref(), Some("INV-2026-0042"));
+    assert!(journal.verify_chain().await.is_ok());
 }

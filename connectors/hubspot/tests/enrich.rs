@@ -12,9 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{TimeZone, Utc};
-use invoice_connector_hubspot::{HubspotConfig, HubspotEnricher};
+use invoice_connector_hubspot::testing::{Harness, FIXTURE_SECRET};
+use invoice_connector_hubspot::{HubspotConfig, HubspotEnricher, HubspotSource};
+use invoice_core::journal::{Journal, MemoryJournal};
+use invoice_core::testing::fixture::parse_http;
 use invoice_core::{
-    EnrichError, Enricher, EventKind, Lifecycle, Platform, Secret, TenantId, ThinReference,
+    EnrichError, Enricher, EventKind, InvoiceKey, Lifecycle, ManualClock, Platform, Relay, Route,
+    Secret, TenantId, ThinReference,
 };
 
 const REFRESHED: &str = "CJSP5qf1LxICAQEYs-gDIIGOBii1hQIyGQAf3xBKmlwHjX7OIpuIFEavB2-qYAGQsF4";
@@ -261,4 +265,56 @@ async fn ids_that_are_not_hubspot_ids_are_never_requested() {
         assert!(matches!(err, EnrichError::Rejected(_)), "{id}: {err}");
     }
     assert!(mock.api_calls.lock().unwrap().is_empty());
+}
+
+/// Webhook -> `Relay` -> status applied at once and two pending references -> the
+/// enrichment worker reads the invoice from the loopback API -> amounts applied.
+#[tokio::test]
+async fn webhook_then_enrichment_through_the_relay() {
+    let (addr, mock) = start().await;
+    mock.tokens.lock().unwrap().push("pat-good".into());
+    mock.answer("398732101", canned(200, "invoice_398732101_paid.json"));
+    let mut cfg = Harness::config(vec![Secret::new(FIXTURE_SECRET)]);
+    cfg.api_base = format!("http://{addr}");
+    cfg.access_token = Some(Secret::new("pat-good"));
+    let journal = Arc::new(MemoryJournal::new());
+    let now = Utc.timestamp_millis_opt(1_768_471_198_607).unwrap();
+    let relay = Relay::builder(journal.clone())
+        .source(Arc::new(HubspotSource::new(cfg.clone()).unwrap()))
+        .enricher(Arc::new(HubspotEnricher::from_config(&cfg).unwrap()))
+        .clock(Arc::new(ManualClock::new(now)))
+        .build();
+    let raw = std::fs::read(Harness::fixtures().join("01_invoice_status_paid_batch.http")).unwrap();
+    let out = relay
+        .ingest(
+            Platform::Hubspot,
+            &parse_http(&raw).unwrap(),
+            Route::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.reply.status, 200);
+    assert_eq!((out.report.applied, out.report.pending), (1, 2));
+    assert!(
+        mock.api_calls.lock().unwrap().is_empty(),
+        "nothing fetched before the reply"
+    );
+    let key = InvoiceKey::new(Platform::Hubspot, "62515", "398732101");
+    let state = journal.load(&key).await.unwrap().unwrap().state;
+    assert_eq!(state.lifecycle, Lifecycle::Paid);
+
+    let report = relay.enrich_once(10).await.unwrap();
+    assert_eq!(
+        (report.resolved, report.retried, report.rejected),
+        (2, 0, 0)
+    );
+    // Both references read the same hs_lastmodifieddate: applied once, then a duplicate.
+    assert_eq!((report.applied.applied, report.applied.duplicates), (1, 1));
+    let state = journal.load(&key).await.unwrap().unwrap().state;
+    assert_eq!(state.lifecycle, Lifecycle::Paid);
+    assert_eq!(state.total.to_string(), "1250.00");
+    assert_eq!(state.paid.to_string(), "1250.00");
+    assert!(state.balance.is_zero());
+    assert_eq!(state.number.as_deref(), Some("INV-1042"));
+    assert!(journal.verify_chain().await.is_ok());
 }
