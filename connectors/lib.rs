@@ -41,6 +41,8 @@ pub use invoice_connector_netsuite as netsuite;
 pub use invoice_connector_sage_intacct as sage_intacct;
 #[cfg(feature = "dynamics365")]
 pub use invoice_connector_dynamics365 as dynamics365;
+#[cfg(feature = "servicenow")]
+pub use invoice_connector_servicenow as servicenow;
 #[cfg(feature = "sap-s4hana")]
 pub use invoice_connector_sap_s4hana as sap_s4hana;
 
@@ -78,6 +80,8 @@ pub fn register_all(registry: &mut ConnectorRegistry) {
     sage_intacct::register(registry);
     #[cfg(feature = "dynamics365")]
     dynamics365::register(registry);
+    #[cfg(feature = "servicenow")]
+    servicenow::register(registry);
     #[cfg(feature = "sap-s4hana")]
     sap_s4hana::register(registry);
     let _ = registry;
