@@ -8,7 +8,8 @@
 //! - A DOCTYPE is refused, so no entity is ever declared or expanded; an undeclared entity
 //!   reference is an error. Nothing is fetched.
 //! - Bounded: [`MAX_XML_BYTES`] of input, [`MAX_DEPTH`] levels, [`MAX_NOTIFICATIONS`]
-//!   notifications, [`MAX_FIELDS`] fields per record, [`MAX_TEXT`] bytes per value.
+//!   notifications, [`MAX_FIELDS`] fields per record, [`MAX_ATTRIBUTES`] attributes per
+//!   element, [`MAX_TEXT`] bytes per value.
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{QName, ResolveResult};
@@ -34,6 +35,9 @@ pub const MAX_DEPTH: usize = 24;
 pub const MAX_NOTIFICATIONS: usize = 1_000;
 /// Most fields kept per record.
 pub const MAX_FIELDS: usize = 1_000;
+/// Most attributes read on one element (quick-xml's duplicate-attribute check is
+/// quadratic: 50,000 attributes on `sObject` cost about a minute before this bound).
+pub const MAX_ATTRIBUTES: usize = 256;
 /// Longest value kept, bytes.
 pub const MAX_TEXT: usize = 128 * 1024;
 
@@ -323,7 +327,12 @@ fn xsi_attr(
     e: &BytesStart<'_>,
     want: &[u8],
 ) -> Result<Option<String>, SalesforceError> {
-    for attr in e.attributes() {
+    for (i, attr) in e.attributes().enumerate() {
+        if i >= MAX_ATTRIBUTES {
+            return Err(SalesforceError::Xml(format!(
+                "more than {MAX_ATTRIBUTES} attributes on one element"
+            )));
+        }
         let attr = attr.map_err(xml_err)?;
         let (ns, local) = reader.resolve_attribute(attr.key);
         let in_xsi = matches!(ns, ResolveResult::Bound(n) if n.as_ref() == XSI_NS.as_bytes());
