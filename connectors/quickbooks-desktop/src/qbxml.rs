@@ -1,0 +1,167 @@
+//! qbXML: the `InvoiceQueryRq` we send through the Web Connector, the `InvoiceQueryRs` it
+//! brings back, and the `QBXMLEvents` data-event messages the forwarder posts.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+
+use crate::error::QbdError;
+use crate::payload::{InvoiceRet, LinkedTxn, TxnEvent};
+use crate::soap::escape;
+use crate::xml::{self, Element};
+
+/// True for a qbXML date-time (`2026-01-14T09:12:44`, with `-08:00` or `Z`) or date.
+pub fn valid_datetime(s: &str) -> bool {
+    parse_datetime(s).is_some()
+        || NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S").is_ok()
+        || NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+}
+
+/// A qbXML date-time with an offset (`TimeModified`), if it has one.
+pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(s.trim()).ok()
+}
+
+/// The `InvoiceQueryRq` of one sync: invoices modified since `from` (inclusive; none:
+/// every invoice), with linked transactions.
+///
+/// ```
+/// use invoice_connector_quickbooks_desktop::qbxml::invoice_query;
+/// let q = invoice_query("13.0", Some("2026-01-14T09:12:44-08:00"));
+/// assert!(q.contains("<FromModifiedDate>2026-01-14T09:12:44-08:00</FromModifiedDate>"));
+/// assert!(q.contains("<IncludeLinkedTxns>true</IncludeLinkedTxns>"));
+/// ```
+pub fn invoice_query(version: &str, from: Option<&str>) -> String {
+    let filter = from
+        .map(|f| {
+            format!(
+                "<ModifiedDateRangeFilter><FromModifiedDate>{}</FromModifiedDate></ModifiedDateRangeFilter>",
+                escape(f)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><?qbxml version=\"{version}\"?>\
+<QBXML><QBXMLMsgsRq onError=\"stopOnError\"><InvoiceQueryRq requestID=\"1\">{filter}\
+<IncludeLinkedTxns>true</IncludeLinkedTxns></InvoiceQueryRq></QBXMLMsgsRq></QBXML>"
+    )
+}
+
+fn text(e: &Element, name: &str) -> Option<String> {
+    e.child_text(None, name).map(str::to_owned)
+}
+
+fn reference(e: &Element, name: &str, field: &str) -> Option<String> {
+    e.child(None, name).and_then(|r| text(r, field))
+}
+
+fn invoice(e: &Element) -> Result<InvoiceRet, QbdError> {
+    let txn_id =
+        text(e, "TxnID").ok_or_else(|| QbdError::QbXml("InvoiceRet without TxnID".into()))?;
+    Ok(InvoiceRet {
+        txn_id,
+        time_modified: text(e, "TimeModified"),
+        edit_sequence: text(e, "EditSequence"),
+        txn_number: text(e, "TxnNumber"),
+        customer_id: reference(e, "CustomerRef", "ListID"),
+        customer_name: reference(e, "CustomerRef", "FullName"),
+        txn_date: text(e, "TxnDate"),
+        ref_number: text(e, "RefNumber"),
+        due_date: text(e, "DueDate"),
+        subtotal: text(e, "Subtotal"),
+        sales_tax_total: text(e, "SalesTaxTotal"),
+        applied_amount: text(e, "AppliedAmount"),
+        balance_remaining: text(e, "BalanceRemaining"),
+        is_paid: text(e, "IsPaid"),
+        is_pending: text(e, "IsPending"),
+        currency: reference(e, "CurrencyRef", "FullName"),
+        memo: text(e, "Memo"),
+        linked: e
+            .children_named(None, "LinkedTxn")
+            .map(|l| LinkedTxn {
+                txn_id: text(l, "TxnID").unwrap_or_default(),
+                txn_type: text(l, "TxnType").unwrap_or_default(),
+                ref_number: text(l, "RefNumber"),
+                amount: text(l, "Amount"),
+            })
+            .collect(),
+    })
+}
+
+/// What an `InvoiceQueryRs` said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryAnswer {
+    /// The invoices (none when QuickBooks found no match, status 1).
+    Invoices(Vec<InvoiceRet>),
+    /// QuickBooks refused the request: status code and message.
+    Failed(String, String),
+}
+
+/// Reads the qbXML text of a `receiveResponseXML` call.
+pub fn parse_invoice_query(response: &str) -> Result<QueryAnswer, QbdError> {
+    let root = xml::parse(response.as_bytes()).map_err(|e| QbdError::QbXml(e.0))?;
+    if root.ns.is_some() || root.name != "QBXML" {
+        return Err(QbdError::QbXml("not a QBXML document".into()));
+    }
+    let rs = root
+        .child(None, "QBXMLMsgsRs")
+        .and_then(|m| m.child(None, "InvoiceQueryRs"))
+        .ok_or_else(|| QbdError::QbXml("no InvoiceQueryRs".into()))?;
+    let code = rs.attr(None, "statusCode").unwrap_or("0").to_owned();
+    match code.as_str() {
+        "0" | "1" => {}
+        _ => {
+            let message = rs.attr(None, "statusMessage").unwrap_or_default();
+            return Ok(QueryAnswer::Failed(
+                code.chars().take(12).collect(),
+                message.chars().take(200).collect(),
+            ));
+        }
+    }
+    rs.children_named(None, "InvoiceRet")
+        .map(invoice)
+        .collect::<Result<Vec<_>, _>>()
+        .map(QueryAnswer::Invoices)
+}
+
+fn collect_events<'a>(e: &'a Element, out: &mut Vec<&'a Element>) {
+    for c in &e.children {
+        if c.ns.is_none() && (c.name == "TxnEvent" || c.name == "TxnDataEvent") {
+            out.push(c);
+        } else {
+            collect_events(c, out);
+        }
+    }
+}
+
+/// Reads a `QBXMLEvents` message: every `TxnEvent` (also under `DataEventList`). The type
+/// is `TxnEventType` (or `TxnDataEventType`), the operation `TxnEventOperation`.
+pub fn parse_events(body: &[u8]) -> Result<Vec<TxnEvent>, QbdError> {
+    let root = xml::parse(body).map_err(|e| QbdError::QbXml(e.0))?;
+    if root.ns.is_some() || root.name != "QBXML" {
+        return Err(QbdError::QbXml("not a QBXML document".into()));
+    }
+    let events = root
+        .child(None, "QBXMLEvents")
+        .ok_or_else(|| QbdError::QbXml("no QBXMLEvents".into()))?;
+    let mut found = Vec::new();
+    collect_events(events, &mut found);
+    found
+        .into_iter()
+        .map(|e| {
+            let (txn_type, operation) = match text(e, "TxnDataEventType") {
+                Some(t) => (
+                    Some(t),
+                    text(e, "TxnEventOperation").or_else(|| text(e, "TxnEventType")),
+                ),
+                None => (text(e, "TxnEventType"), text(e, "TxnEventOperation")),
+            };
+            Ok(TxnEvent {
+                txn_type: txn_type.ok_or_else(|| QbdError::QbXml("event without type".into()))?,
+                operation: operation
+                    .ok_or_else(|| QbdError::QbXml("event without operation".into()))?,
+                txn_id: text(e, "TxnID")
+                    .ok_or_else(|| QbdError::QbXml("event without TxnID".into()))?,
+                ref_number: text(e, "RefNumber"),
+            })
+        })
+        .collect()
+}
