@@ -13,10 +13,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{TimeZone, Utc};
-use invoice_connector_freshbooks::{FreshbooksConfig, FreshbooksEnricher};
+use invoice_connector_freshbooks::testing::{Harness, FIXTURE_SECRET};
+use invoice_connector_freshbooks::{FreshbooksConfig, FreshbooksEnricher, FreshbooksSource};
+use invoice_core::journal::{Journal, MemoryJournal};
+use invoice_core::testing::fixture::parse_http;
 use invoice_core::{
-    EnrichError, Enricher, EventDetail, EventKind, Lifecycle, Platform, Secret, TenantId,
-    ThinReference,
+    EnrichError, Enricher, EventDetail, EventKind, InvoiceKey, Lifecycle, ManualClock, Platform,
+    Relay, Route, Secret, TenantId, ThinReference,
 };
 
 const REFRESHED: &str = "eyJraWQiOiJmaXh0dXJlIn0.refreshed-access-token.sig";
@@ -288,4 +291,47 @@ async fn missing_invoice_and_bad_ids_are_rejected() {
         ));
     }
     assert_eq!(mock.api_calls.lock().unwrap().len(), before);
+}
+
+/// Callback -> `Relay` -> pending payment reference -> the worker reads the payment and
+/// its invoice from the loopback API -> the invoice's state.
+#[tokio::test]
+async fn payment_callback_then_enrichment_through_the_relay() {
+    let (addr, mock) = start().await;
+    mock.accept("good");
+    mock.answer("payments/889901", canned(200, "payment_889901.json"));
+    mock.answer(
+        "invoices/1234567",
+        canned(200, "invoice_1234567_partial.json"),
+    );
+    let mut cfg = config(addr, "good");
+    cfg.secrets = vec![Secret::new(FIXTURE_SECRET)];
+    let journal = Arc::new(MemoryJournal::new());
+    let relay = Relay::builder(journal.clone())
+        .source(Arc::new(FreshbooksSource::new(cfg.clone()).unwrap()))
+        .enricher(Arc::new(FreshbooksEnricher::from_config(&cfg).unwrap()))
+        .clock(Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 1, 15, 10, 0, 5).unwrap(),
+        )))
+        .build();
+    let raw = std::fs::read(Harness::fixtures().join("04_payment_create.http")).unwrap();
+    let out = relay
+        .ingest(
+            Platform::Freshbooks,
+            &parse_http(&raw).unwrap(),
+            Route::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((out.reply.status.as_u16(), out.report.pending), (200, 1));
+    let report = relay.enrich_once(10).await.unwrap();
+    assert_eq!(
+        (report.resolved, report.retried, report.rejected),
+        (1, 0, 0)
+    );
+    let key = InvoiceKey::new(Platform::Freshbooks, "6BApk", "1234567");
+    let state = journal.load(&key).await.unwrap().unwrap().state;
+    assert_eq!(state.lifecycle, Lifecycle::PartiallyPaid);
+    assert_eq!(state.balance.to_string(), "250.00");
+    assert!(journal.verify_chain().await.is_ok());
 }

@@ -12,11 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use chrono::{TimeZone, Utc};
-use invoice_connector_monday::testing::Harness;
-use invoice_connector_monday::MondayEnricher;
+use invoice_connector_monday::testing::{Harness, FIXTURE_SECRET};
+use invoice_connector_monday::{MondayEnricher, MondaySource};
+use invoice_core::journal::{Journal, MemoryJournal};
+use invoice_core::testing::fixture::parse_http;
 use invoice_core::{
-    EnrichError, Enricher, EventDetail, EventKind, Lifecycle, Platform, Secret, TenantId,
-    ThinReference,
+    EnrichError, Enricher, EventDetail, EventKind, InvoiceKey, Lifecycle, ManualClock, Platform,
+    Relay, Route, Secret, TenantId, ThinReference,
 };
 
 #[derive(Clone)]
@@ -222,4 +224,47 @@ async fn revoked_token_is_transient_and_missing_item_rejected() {
         .await
         .unwrap_err();
     assert!(matches!(err, EnrichError::Rejected(_)), "{err}");
+}
+
+/// Status change -> `Relay` -> `paid` applied at once plus a pending reference -> the
+/// worker reads the item's columns -> amounts applied.
+#[tokio::test]
+async fn status_change_then_enrichment_through_the_relay() {
+    let (addr, mock) = start().await;
+    mock.answer("1772099344", canned(200, "item_1772099344_paid.json"));
+    let mut cfg = Harness::config(vec![Secret::new(FIXTURE_SECRET)]);
+    cfg.api_base = format!("http://{addr}");
+    let journal = Arc::new(MemoryJournal::new());
+    let relay = Relay::builder(journal.clone())
+        .source(Arc::new(MondaySource::new(cfg.clone()).unwrap()))
+        .enricher(Arc::new(MondayEnricher::from_config(&cfg).unwrap()))
+        .clock(Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 1, 15, 9, 59, 58).unwrap(),
+        )))
+        .build();
+    let raw = std::fs::read(Harness::fixtures().join("03_status_paid.http")).unwrap();
+    let out = relay
+        .ingest(
+            Platform::Monday,
+            &parse_http(&raw).unwrap(),
+            Route::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((out.report.applied, out.report.pending), (1, 1));
+    let key = InvoiceKey::new(Platform::Monday, "9603417", "1772099344");
+    assert_eq!(
+        journal.load(&key).await.unwrap().unwrap().state.lifecycle,
+        Lifecycle::Paid
+    );
+    let report = relay.enrich_once(10).await.unwrap();
+    assert_eq!(
+        (report.resolved, report.retried, report.rejected),
+        (1, 0, 0)
+    );
+    let state = journal.load(&key).await.unwrap().unwrap().state;
+    assert_eq!(state.lifecycle, Lifecycle::Paid);
+    assert_eq!(state.total.to_string(), "1250.5");
+    assert!(state.balance.is_zero());
+    assert!(journal.verify_chain().await.is_ok());
 }
