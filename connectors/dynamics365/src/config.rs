@@ -38,6 +38,11 @@ pub const WEBHOOK_KEY_PARAM: &str = "code";
 /// default_currency = "USD"                  # invoices whose currency is not in `currencies`
 /// new_as_draft = false                      # statuscode 1 "New": draft instead of issued
 /// amount_due_attribute = "msdyn_amountdue"  # a Money column holding the balance, if any
+/// # Optional: read rows the post does not describe fully (no images) from the Web API.
+/// api_base = "https://anodizeworks.crm4.dynamics.com"
+/// token_url = "https://login.microsoftonline.com/<entra tenant id>/oauth2/v2.0/token"
+/// client_id = "<application (client) id>"
+/// client_secret = "env:D365_CLIENT_SECRET"
 /// ```
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,6 +72,22 @@ pub struct Dynamics365Config {
     /// organisation keeps one (Project Operations' `msdyn_amountdue`, a custom column).
     #[serde(default)]
     pub amount_due_attribute: Option<String>,
+    /// The environment's URL: when set, rows a post does not fully describe (an Update
+    /// without a post-image) are read from the Web API after the acknowledgement.
+    #[serde(default)]
+    pub api_base: Option<String>,
+    /// The Microsoft Entra token endpoint of the client credentials grant.
+    #[serde(default)]
+    pub token_url: Option<String>,
+    /// The application (client) id of the Dataverse application user.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// Its client secret.
+    #[serde(default)]
+    pub client_secret: Option<Secret>,
+    /// A fixed bearer token instead of client credentials (tests, short-lived set-ups).
+    #[serde(default)]
+    pub access_token: Option<Secret>,
 }
 
 fn default_auth() -> AuthMode {
@@ -85,6 +106,11 @@ impl Dynamics365Config {
             default_currency: None,
             new_as_draft: false,
             amount_due_attribute: None,
+            api_base: None,
+            token_url: None,
+            client_id: None,
+            client_secret: None,
+            access_token: None,
         }
     }
 

@@ -20,7 +20,9 @@
 //!   values (`OptionSetValue`, `Money`, `EntityReference`, `/Date(ms)/`);
 //!   [`flow`]: the flow's body;
 //! - [`mapping`]: `statecode` / `statuscode` -> canonical events (the table is there);
-//! - [`source`]: the [`InvoiceSource`](invoice_core::InvoiceSource) impl.
+//! - [`source`]: the [`InvoiceSource`](invoice_core::InvoiceSource) impl;
+//! - [`enrich`] / [`token`]: with `api_base` set, rows a post does not fully describe
+//!   are read from the Dataverse Web API (client credentials) after the acknowledgement.
 //!
 //! ```
 //! use invoice_connector_dynamics365::{Dynamics365Config, Dynamics365Source};
@@ -30,16 +32,19 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod enrich;
 pub mod error;
 pub mod flow;
 pub mod mapping;
 pub mod payload;
 pub mod source;
 pub mod testing;
+pub mod token;
 pub mod values;
 pub mod verify;
 
 pub use config::{AuthMode, Dynamics365Config};
+pub use enrich::Dynamics365Enricher;
 pub use source::Dynamics365Source;
 
 use std::sync::Arc;
@@ -58,8 +63,9 @@ pub fn register(registry: &mut ConnectorRegistry) {
 fn build(config: &serde_json::Value) -> Result<Connector, ConfigError> {
     let config: Dynamics365Config =
         serde_json::from_value(config.clone()).map_err(ConfigError::invalid)?;
+    let enricher = Dynamics365Enricher::from_config(&config)?;
     Ok(Connector {
         source: Arc::new(Dynamics365Source::new(config)?),
-        enricher: None,
+        enricher: enricher.map(|e| Arc::new(e) as Arc<dyn invoice_core::Enricher>),
     })
 }

@@ -23,7 +23,9 @@
 //! `duedate` and the balance.
 //!
 //! An event without `totalamount` or a currency carries no snapshot: `issued`, `paid` and
-//! `voided` still assert their lifecycle; `payment_received` and drafts are skipped.
+//! `voided` still assert their lifecycle; `payment_received` and drafts are skipped. With
+//! `api_base` configured, such rows (and rows without any status column) become thin
+//! references instead, read from the Web API by [`crate::enrich`] (deletions excepted).
 //!
 //! Source version and `occurred_at`: `modifiedon` in ms (else `OperationCreatedOn`), so an
 //! older update delivered late does not regress a newer one.
@@ -31,7 +33,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use invoice_core::{
     Currency, Customer, EventDetail, EventKind, InvoiceEvent, InvoiceKey, InvoiceSnapshot,
-    Lifecycle, Platform, Skipped, TenantId,
+    Lifecycle, Platform, Skipped, TenantId, ThinReference,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::value::RawValue;
@@ -81,6 +83,10 @@ pub struct Rules<'a> {
     pub new_as_draft: bool,
     /// The amount-due column.
     pub amount_due_attribute: Option<&'a str>,
+    /// Rows without a status or amounts become thin references (an enricher is set).
+    pub enrich: bool,
+    /// When the post was received (for thin references).
+    pub now: DateTime<Utc>,
 }
 
 /// What one post maps to.
@@ -90,6 +96,8 @@ pub struct Mapped {
     pub events: Vec<InvoiceEvent>,
     /// Rows and messages not applied, with reasons.
     pub skipped: Vec<Skipped>,
+    /// Rows to read from the Web API.
+    pub pending: Vec<ThinReference>,
 }
 
 /// Messages read as a change of the invoice.
@@ -343,6 +351,22 @@ pub fn map_row(
     let partial = amounts
         .zip(paid_from_due)
         .is_some_and(|((t, _), p)| p > Decimal::ZERO && p < t);
+    let incomplete = amounts.is_none() || (row.statecode.is_none() && row.statuscode.is_none());
+    if rules.enrich && incomplete && row.message != "Delete" {
+        out.pending.push(ThinReference {
+            platform: Platform::Dynamics365,
+            tenant: tenant.clone(),
+            event_id,
+            entity: "invoice".into(),
+            entity_id: row.id.to_ascii_lowercase(),
+            operation: row.message.clone(),
+            resource_url: None,
+            occurred_at: row.modified_on.unwrap_or(fallback_at),
+            received_at: rules.now,
+            raw: None,
+        });
+        return;
+    }
     let (kind, lifecycle) = match status(row, rules, partial) {
         Ok(k) => k,
         Err(reason) => return skip(reason, out),
@@ -426,6 +450,8 @@ mod tests {
             currencies: c,
             new_as_draft: false,
             amount_due_attribute: None,
+            enrich: false,
+            now: DateTime::<Utc>::from_timestamp(0, 0).unwrap(),
         }
     }
 

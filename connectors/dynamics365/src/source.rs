@@ -112,7 +112,8 @@ impl InvoiceSource for Dynamics365Source {
     ///   `organizations` is set and does not list it, or a route tenant differs);
     /// - one event per invoice row (one, or one per entity of `UpdateMultiple` /
     ///   `CreateMultiple`); other tables, other messages, unmapped statuses are skipped
-    ///   with their reason;
+    ///   with their reason; with `api_base`, rows without status or amounts are returned as
+    ///   thin references for the enricher;
     /// - replies `200` with an empty body once committed (Dataverse reads only the status).
     async fn ingest(
         &self,
@@ -126,6 +127,8 @@ impl InvoiceSource for Dynamics365Source {
             currencies: &self.currencies,
             new_as_draft: self.config.new_as_draft,
             amount_due_attribute: self.config.amount_due_attribute.as_deref(),
+            enrich: self.config.api_base.is_some(),
+            now: ctx.now,
         };
         let mut mapped = Mapped::default();
         let tenant;
@@ -179,6 +182,7 @@ impl InvoiceSource for Dynamics365Source {
         }
         let mut ingested = Ingested::events(tenant, mapped.events, Reply::ok());
         ingested.skipped = mapped.skipped;
+        ingested.pending = mapped.pending;
         Ok(ingested)
     }
 }
