@@ -1,0 +1,159 @@
+//! The customer invoice message in Workday Web Services XML (`wd:` =
+//! `urn:com.workday/bsvc`), read into text records. Matched by namespace URI, never by
+//! prefix. The root may be our documented `wd:Customer_Invoice_Events` or a forwarded
+//! `wd:Get_Customer_Invoices_Response`: every `wd:Customer_Invoice` inside is read.
+
+use crate::xml::{self, Element};
+
+/// The Workday Web Services namespace.
+pub const WD: &str = "urn:com.workday/bsvc";
+
+/// One `wd:Customer_Invoice`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WdInvoice {
+    /// `Customer_Invoice_Reference/ID[@wd:type="Customer_Invoice_Reference_ID"]`, else the
+    /// `WID`: the invoice key.
+    pub id: Option<String>,
+    /// `Invoice_Number`.
+    pub number: Option<String>,
+    /// `Customer_Reference/ID[@wd:type="Customer_ID"]` (else any ID).
+    pub customer_id: Option<String>,
+    /// `Customer_Reference/@wd:Descriptor`.
+    pub customer_name: Option<String>,
+    /// `Currency_Reference/ID[@wd:type="Currency_ID"]`.
+    pub currency: Option<String>,
+    /// `Total_Invoice_Amount` (or `Invoice_Amount`).
+    pub total: Option<String>,
+    /// `Amount_Due`.
+    pub amount_due: Option<String>,
+    /// `Amount_Paid`.
+    pub amount_paid: Option<String>,
+    /// `Due_Date`, else `Due_Date_Override` (xsd:date, possibly with a zone suffix).
+    pub due_date: Option<String>,
+    /// `Invoice_Status`, else `Document_Status`.
+    pub invoice_status: Option<String>,
+    /// `Payment_Status`.
+    pub payment_status: Option<String>,
+    /// `Canceled`.
+    pub canceled: Option<String>,
+    /// `Dispute_Date`.
+    pub dispute_date: Option<String>,
+    /// `Dispute_Amount`.
+    pub dispute_amount: Option<String>,
+    /// `Dispute_Reason_Reference/@wd:Descriptor`.
+    pub dispute_reason: Option<String>,
+    /// `Last_Updated` (xsd:dateTime), the record version when present.
+    pub last_updated: Option<String>,
+}
+
+/// A whole delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Message {
+    /// `Event_Reference/ID[@wd:type="WID"]` of the business process event, if the
+    /// integration sends it.
+    pub event_wid: Option<String>,
+    /// `Sent_On` (xsd:dateTime).
+    pub sent_on: Option<String>,
+    /// The invoices.
+    pub invoices: Vec<WdInvoice>,
+}
+
+fn text(e: &Element, name: &str) -> Option<String> {
+    e.child_text(Some(WD), name).map(str::to_owned)
+}
+
+/// The `wd:ID` of `reference` with `wd:type` = `id_type`.
+pub fn typed_id(reference: &Element, id_type: &str) -> Option<String> {
+    reference
+        .children_named(Some(WD), "ID")
+        .find(|i| i.attr(Some(WD), "type") == Some(id_type))
+        .map(|i| i.text.clone())
+        .filter(|t| !t.is_empty())
+}
+
+fn invoice(ci: &Element) -> WdInvoice {
+    let reference = ci.child(Some(WD), "Customer_Invoice_Reference");
+    let data = ci.child(Some(WD), "Customer_Invoice_Data");
+    let id = reference
+        .and_then(|r| typed_id(r, "Customer_Invoice_Reference_ID").or_else(|| typed_id(r, "WID")));
+    let Some(d) = data else {
+        return WdInvoice {
+            id,
+            ..WdInvoice::default()
+        };
+    };
+    let customer = d.child(Some(WD), "Customer_Reference");
+    WdInvoice {
+        id: id.or_else(|| text(d, "Customer_Invoice_ID")),
+        number: text(d, "Invoice_Number"),
+        customer_id: customer.and_then(|c| {
+            typed_id(c, "Customer_ID").or_else(|| {
+                c.children_named(Some(WD), "ID")
+                    .map(|i| i.text.clone())
+                    .find(|t| !t.is_empty())
+            })
+        }),
+        customer_name: customer
+            .and_then(|c| c.attr(Some(WD), "Descriptor"))
+            .map(str::to_owned),
+        currency: d
+            .child(Some(WD), "Currency_Reference")
+            .and_then(|c| typed_id(c, "Currency_ID")),
+        total: text(d, "Total_Invoice_Amount").or_else(|| text(d, "Invoice_Amount")),
+        amount_due: text(d, "Amount_Due"),
+        amount_paid: text(d, "Amount_Paid"),
+        due_date: text(d, "Due_Date").or_else(|| text(d, "Due_Date_Override")),
+        invoice_status: text(d, "Invoice_Status").or_else(|| text(d, "Document_Status")),
+        payment_status: text(d, "Payment_Status"),
+        canceled: text(d, "Canceled"),
+        dispute_date: text(d, "Dispute_Date"),
+        dispute_amount: text(d, "Dispute_Amount"),
+        dispute_reason: d
+            .child(Some(WD), "Dispute_Reason_Reference")
+            .and_then(|r| r.attr(Some(WD), "Descriptor"))
+            .map(str::to_owned),
+        last_updated: text(d, "Last_Updated"),
+    }
+}
+
+fn collect<'a>(e: &'a Element, out: &mut Vec<&'a Element>) {
+    for c in &e.children {
+        if c.ns.as_deref() == Some(WD) && c.name == "Customer_Invoice" {
+            out.push(c);
+        } else {
+            collect(c, out);
+        }
+    }
+}
+
+/// SOAP 1.1 envelope namespace (a Studio integration may forward a whole WWS answer).
+pub const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+
+/// Reads a delivery. The root (or the only child of a SOAP envelope's `Body`) must be in
+/// the `wd:` namespace.
+pub fn parse(body: &[u8]) -> Result<Message, String> {
+    let doc = xml::parse(body).map_err(|e| e.0)?;
+    let root = if doc.ns.as_deref() == Some(SOAP_ENV) && doc.name == "Envelope" {
+        let body = doc
+            .child(Some(SOAP_ENV), "Body")
+            .ok_or("SOAP envelope without Body")?;
+        match body.children.as_slice() {
+            [only] => only,
+            _ => return Err("SOAP Body must hold exactly one element".into()),
+        }
+    } else {
+        &doc
+    };
+    if root.ns.as_deref() != Some(WD) {
+        return Err("root element is not in urn:com.workday/bsvc".into());
+    }
+    let mut found = Vec::new();
+    collect(root, &mut found);
+    Ok(Message {
+        event_wid: root
+            .child(Some(WD), "Event_Reference")
+            .and_then(|r| typed_id(r, "WID")),
+        sent_on: text(root, "Sent_On"),
+        invoices: found.into_iter().map(invoice).collect(),
+    })
+}
