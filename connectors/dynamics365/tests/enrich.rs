@@ -16,10 +16,11 @@ use axum::Router;
 use chrono::{TimeZone, Utc};
 use invoice_connector_dynamics365::testing::{fixture_config, FIXTURE_ORG, FIXTURE_SECRET};
 use invoice_connector_dynamics365::{Dynamics365Config, Dynamics365Enricher, Dynamics365Source};
+use invoice_core::journal::{Journal, MemoryJournal};
 use invoice_core::testing::fixture::load_dir;
 use invoice_core::{
-    EnrichError, Enricher, EventKind, IngestContext, InvoiceSource, Lifecycle, Platform, Secret,
-    TenantId, ThinReference,
+    EnrichError, Enricher, EventKind, IngestContext, InvoiceKey, InvoiceSource, Lifecycle,
+    ManualClock, Platform, Relay, Route, Secret, TenantId, ThinReference,
 };
 
 const PAID: &str = "7c1f4d2a-5b3e-f011-a1b2-000d3a2b4c01";
@@ -259,4 +260,52 @@ fn enrichment_config_is_checked() {
         Dynamics365Enricher::from_config(&config("http://127.0.0.1:9")).unwrap()
     );
     assert!(!shown.contains("client-secret-value"));
+}
+
+/// Fixture 08 (an Update of a column that is not the status, no post-image) through the
+/// `Relay`: acknowledged with one pending reference, then the enrichment worker reads the
+/// row and the invoice is paid in the journal.
+#[tokio::test]
+async fn post_without_image_then_enrichment_through_the_relay() {
+    let (base, _server) = serve().await;
+    let cfg = config(&base);
+    let f = load_dir(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures"
+    )))
+    .unwrap()
+    .into_iter()
+    .find(|f| f.name.starts_with("08_"))
+    .unwrap();
+    let journal = Arc::new(MemoryJournal::new());
+    let relay = Relay::builder(journal.clone())
+        .source(Arc::new(Dynamics365Source::new(cfg.clone()).unwrap()))
+        .enricher(Arc::new(
+            Dynamics365Enricher::from_config(&cfg).unwrap().unwrap(),
+        ))
+        .clock(Arc::new(ManualClock::new(f.expect.now)))
+        .build();
+    let out = relay
+        .ingest(Platform::Dynamics365, &f.request, Route::default())
+        .await
+        .unwrap();
+    assert_eq!((out.report.applied, out.report.pending), (0, 1));
+    assert_eq!(out.reply.status.as_u16(), 200);
+    let key = InvoiceKey::new(Platform::Dynamics365, FIXTURE_ORG, PAID);
+    let report = relay.enrich_once(10).await.unwrap();
+    assert_eq!(
+        (report.resolved, report.retried, report.rejected),
+        (1, 0, 0)
+    );
+    let state = journal.load(&key).await.unwrap().unwrap().state;
+    assert_eq!(state.lifecycle, Lifecycle::Paid);
+    assert_eq!(state.total.to_string(), "1250.50");
+    assert!(state.balance.is_zero());
+    assert!(journal.verify_chain().await.is_ok());
+    // A second delivery of the same post is a duplicate: nothing new to fetch.
+    let again = relay
+        .ingest(Platform::Dynamics365, &f.request, Route::default())
+        .await
+        .unwrap();
+    assert_eq!((again.report.applied, again.report.pending), (0, 0));
 }
