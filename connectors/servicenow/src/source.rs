@@ -127,7 +127,7 @@ impl InvoiceSource for ServicenowSource {
         }
         let tenant = TenantId(instance);
         let table_ok = self.config.tables.is_empty() || self.config.tables.contains(&post.table);
-        let mut ingested = if table_ok {
+        let ingested = if table_ok {
             let rules = Rules {
                 default_currency: self.default_currency(),
                 states: &self.checked.states,
@@ -150,7 +150,6 @@ impl InvoiceSource for ServicenowSource {
                 .collect();
             i
         };
-        ingested.reply = Reply::ok();
         Ok(ingested)
     }
 }
