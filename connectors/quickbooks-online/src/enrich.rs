@@ -14,6 +14,10 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use invoice_connector_support::http::retry_after;
+use invoice_connector_support::oauth::{
+    provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
+};
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     Currency, EnrichError, Enricher, EventKind, InvoiceEvent, InvoiceKey, Platform, Secret,
@@ -26,7 +30,6 @@ use crate::api::{
 };
 use crate::config::QboConfig;
 use crate::mapping::{last_updated, looks_voided, snapshot, sync_token};
-use crate::token::{provider, TokenConfig, TokenProvider};
 
 /// At most this many invoices are re-read for one payment or credit memo.
 pub const MAX_LINKED: usize = 25;
@@ -42,14 +45,6 @@ pub struct QboEnricher {
     home_currency: Option<Currency>,
     tokens: Box<dyn TokenProvider>,
     http: reqwest::Client,
-}
-
-/// `Retry-After` in seconds, when given as seconds.
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
 }
 
 fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
@@ -94,6 +89,7 @@ impl QboEnricher {
                 refresh_token: config.refresh_token.clone(),
                 token_url: config.token_url.clone(),
             },
+            Exchange::new(ClientAuth::Basic),
             http.clone(),
             "sources.quickbooks-online",
         )?;

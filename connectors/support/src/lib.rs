@@ -1,0 +1,10 @@
+//! Code that several Invoice Relay connectors need in the same form.
+//!
+//! - [`oauth`]: bearer tokens for API enrichers: a fixed token, or one obtained at an
+//!   OAuth 2.0 token endpoint (refresh-token or client-credentials grant), cached,
+//!   exchanged again before it expires and once after the API answers 401.
+//! - [`http`]: small HTTP helpers the enrichers share.
+#![forbid(unsafe_code)]
+
+pub mod http;
+pub mod oauth;
