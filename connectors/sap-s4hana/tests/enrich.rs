@@ -37,6 +37,7 @@ struct Answer {
 struct Server {
     tokens_issued: AtomicUsize,
     valid_token: Mutex<String>,
+    valid_basic: Mutex<Option<String>>,
     answers: Mutex<HashMap<String, Vec<Answer>>>,
     requests: Mutex<Vec<(String, String, String)>>,
 }
@@ -74,7 +75,8 @@ async fn entity(
         .unwrap()
         .push((segment.clone(), query.unwrap_or_default(), accept));
     let valid = format!("Bearer {}", s.valid_token.lock().unwrap());
-    if auth != valid {
+    let basic_ok = s.valid_basic.lock().unwrap().as_deref() == Some(auth.as_str());
+    if auth != valid && !basic_ok {
         return StatusCode::UNAUTHORIZED.into_response();
     }
     let doc = segment
@@ -380,4 +382,36 @@ async fn cloud_event_through_the_relay_then_enrichment_pays_the_invoice() {
     let state = journal.load(&key).await.unwrap().unwrap().state;
     assert_eq!(state.lifecycle, Lifecycle::Paid);
     assert_eq!(state.portal_status().as_str(), "paid");
+}
+
+#[tokio::test]
+async fn a_communication_user_reads_with_basic() {
+    let (base, s) = serve().await;
+    answer(
+        &s,
+        "90000042",
+        vec![ok("A_BillingDocument_90000042_partially_cleared.atom.xml")],
+    );
+    // "INVOICE_RELAY:comm-user-password" in base64.
+    *s.valid_basic.lock().unwrap() =
+        Some("Basic SU5WT0lDRV9SRUxBWTpjb21tLXVzZXItcGFzc3dvcmQ=".into());
+    let mut c = config(&base, ODataFormat::Atom);
+    c.token_url = None;
+    c.client_id = None;
+    c.client_secret = None;
+    c.api_user = Some("INVOICE_RELAY".into());
+    c.api_password = Some(Secret::new("comm-user-password"));
+    let e = SapEnricher::from_config(&c).unwrap().unwrap();
+    let events = e.fetch(&reference("90000042")).await.unwrap();
+    assert_eq!(events[0].kind, EventKind::PaymentReceived);
+    assert_eq!(s.tokens_issued.load(Ordering::SeqCst), 0);
+    // A wrong password is a transient failure (credentials may be fixed), never a token loop.
+    c.api_password = Some(Secret::new("wrong"));
+    let e = SapEnricher::from_config(&c).unwrap().unwrap();
+    assert!(e
+        .fetch(&reference("90000042"))
+        .await
+        .unwrap_err()
+        .is_transient());
+    assert_eq!(s.tokens_issued.load(Ordering::SeqCst), 0);
 }
