@@ -16,6 +16,10 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use invoice_connector_support::http::retry_after;
+use invoice_connector_support::oauth::{
+    provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
+};
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     EnrichError, Enricher, EventKind, InvoiceEvent, InvoiceKey, Lifecycle, Platform, Secret,
@@ -26,7 +30,6 @@ use serde::de::DeserializeOwned;
 use crate::api::{ms_date, ms_time, CreditNotesResponse, ErrorBody, InvoicesResponse};
 use crate::config::XeroConfig;
 use crate::mapping::snapshot;
-use crate::token::{provider, TokenConfig, TokenProvider};
 
 /// At most this many invoices are re-read for one credit note.
 pub const MAX_LINKED: usize = 25;
@@ -40,14 +43,6 @@ pub struct XeroEnricher {
     api_base: url::Url,
     tokens: Box<dyn TokenProvider>,
     http: reqwest::Client,
-}
-
-/// `Retry-After` in seconds, when given as seconds.
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
 }
 
 fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
@@ -89,6 +84,7 @@ impl XeroEnricher {
                 refresh_token: config.refresh_token.clone(),
                 token_url: config.token_url.clone(),
             },
+            Exchange::new(ClientAuth::Basic),
             http.clone(),
             "sources.xero",
         )?;
