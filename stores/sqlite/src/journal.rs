@@ -93,8 +93,10 @@ impl SqliteJournal {
             )));
         }
         conn.execute_batch(&format!(
-            "PRAGMA synchronous = {}; PRAGMA cache_size = -32768;
-             PRAGMA journal_size_limit = 67108864;",
+            // temp_store: the per-member SAVEPOINTs keep their undo pages in memory,
+            // not in a temporary file.
+            "PRAGMA synchronous = {}; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;
+             PRAGMA wal_autocheckpoint = 4000; PRAGMA journal_size_limit = 67108864;",
             options.synchronous.as_pragma()
         ))
         .map_err(db_err)?;
