@@ -119,9 +119,11 @@ pub fn verify_basic(
     if v.len() > MAX_HEADER {
         return Err(SourceError::BadSignature("Authorization too long"));
     }
-    let encoded = v
-        .strip_prefix(b"Basic ")
-        .ok_or(SourceError::BadSignature("Authorization is not Basic"))?;
+    // The scheme name is case-insensitive (RFC 9110).
+    let encoded = match v.split_at_checked(6) {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case(b"basic ") => rest,
+        _ => return Err(SourceError::BadSignature("Authorization is not Basic")),
+    };
     let raw = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim_ascii())
         .map_err(|_| SourceError::BadSignature("Basic credentials are not base64"))?;
@@ -174,6 +176,9 @@ mod tests {
         );
         assert!(verify_basic(&h, "EVENTMESH", &s).is_ok());
         assert!(verify_basic(&h, "OTHER", &s).is_err());
+        let lower = basic_header("LOWER", &s[0]).replacen("Basic", "basic", 1);
+        h.insert(http::header::AUTHORIZATION, lower.parse().unwrap());
+        assert!(verify_basic(&h, "LOWER", &s).is_ok());
         assert!(verify_basic(&h, "EVENTMESH", &[Secret::new("x")]).is_err());
         h.insert(http::header::AUTHORIZATION, "Basic !!!".parse().unwrap());
         assert!(verify_basic(&h, "EVENTMESH", &s).is_err());
