@@ -4,10 +4,9 @@
 use bytes::Bytes;
 use deadpool_postgres::Transaction;
 use invoice_core::audit::AuditRecord;
-use invoice_core::journal::{CommitBatch, CommitReceipt, JournalError};
+use invoice_core::journal::{CommitBatch, JournalError};
 use invoice_core::Lifecycle;
 
-use crate::chain;
 use crate::convert::{corrupt, db_err, nanos, platform_ord, record_json, to_i64};
 
 struct Received {
@@ -66,7 +65,16 @@ impl PreparedBatch {
             None => None,
         };
         let mut dedup = (Vec::new(), Vec::new(), Vec::new());
-        for k in batch.dedup {
+        let mut keys = batch.dedup;
+        // Keys in one global order (see `order_key`).
+        keys.sort_by(|a, b| {
+            (a.platform.slug(), &a.tenant.0, &a.event_id).cmp(&(
+                b.platform.slug(),
+                &b.tenant.0,
+                &b.event_id,
+            ))
+        });
+        for k in keys {
             dedup.0.push(k.platform.slug().to_owned());
             dedup.1.push(k.tenant.0);
             dedup.2.push(k.event_id);
@@ -127,7 +135,22 @@ impl PreparedBatch {
         })
     }
 
-    /// Writes the batch inside `tx` (the caller commits). Checks come in the same order as
+    /// Where this batch goes in a group: by its first dedup key. Groups of different
+    /// instances then take dedup-key locks in one global order and cannot deadlock on
+    /// them (racing duplicates wait for each other instead).
+    pub fn order_key(&self) -> (&str, &str, &str) {
+        match (
+            self.dedup.0.first(),
+            self.dedup.1.first(),
+            self.dedup.2.first(),
+        ) {
+            (Some(p), Some(t), Some(e)) => (p, t, e),
+            _ => ("", "", ""),
+        }
+    }
+
+    /// Writes the batch inside `tx` except its audit records (the caller seals them and
+    /// commits). Checks come in the same order as
     /// the in-memory journal: duplicate, then stale revision, then an unknown pending
     /// reference; any failure leaves the transaction to be rolled back whole.
     ///
@@ -135,7 +158,7 @@ impl PreparedBatch {
     /// inserting the same key (on this or another instance) waits for the first, and once
     /// that commits its `ON CONFLICT DO NOTHING` inserts nothing, so it fails with
     /// `Duplicate` and the event is applied once.
-    pub async fn write(self, tx: &Transaction<'_>) -> Result<CommitReceipt, JournalError> {
+    pub async fn write(self, tx: &Transaction<'_>) -> Result<Unsealed, JournalError> {
         let n_dedup = self.dedup.0.len();
         if n_dedup > 0 {
             let ins = tx
@@ -282,11 +305,18 @@ impl PreparedBatch {
                 tx.execute(&put, &[k, v]).await.map_err(db_err)?;
             }
         }
-        // Last: the chain head lock is held only from here to COMMIT.
-        let last_audit_seq = chain::seal(tx, self.audit).await?;
-        Ok(CommitReceipt {
-            last_audit_seq,
+        Ok(Unsealed {
             outbox_rows,
+            audit: self.audit,
         })
     }
+}
+
+/// A written batch whose audit records are still to be sealed (the writer seals every
+/// member's records together, last, so the chain head is locked only until `COMMIT`).
+pub(crate) struct Unsealed {
+    /// Outbox rows written.
+    pub outbox_rows: usize,
+    /// Audit records with their JSON, in order.
+    pub audit: Vec<(AuditRecord, String)>,
 }

@@ -17,10 +17,11 @@ use deadpool_postgres::Transaction;
 use invoice_core::audit::{AuditEntry, AuditRecord};
 use invoice_core::journal::JournalError;
 
-use crate::convert::{db_err, hash_from, nanos, record_json, to_i64, to_u64};
+use crate::convert::{db_err, hash_from, nanos, to_i64, to_u64};
 
 /// Seals `records` (with their pre-serialized JSON) after the current head; returns the
-/// last sequence written (0 when `records` is empty).
+/// sequence of the head they were sealed after (entry `i` of `records` got `head + 1 + i`;
+/// 0 and nothing locked when `records` is empty).
 pub(crate) async fn seal(
     tx: &Transaction<'_>,
     records: Vec<(AuditRecord, String)>,
@@ -33,7 +34,8 @@ pub(crate) async fn seal(
         .await
         .map_err(db_err)?;
     let row = tx.query_one(&head, &[]).await.map_err(db_err)?;
-    let mut seq = to_u64(row.try_get(0).map_err(db_err)?);
+    let head_seq = to_u64(row.try_get(0).map_err(db_err)?);
+    let mut seq = head_seq;
     let mut prev = hash_from(row.try_get::<_, &[u8]>(1).map_err(db_err)?)?;
     let n = records.len();
     let mut seqs = Vec::with_capacity(n);
@@ -76,14 +78,5 @@ pub(crate) async fn seal(
     )
     .await
     .map_err(db_err)?;
-    Ok(seq)
-}
-
-/// Serializes and seals one record.
-pub(crate) async fn seal_one(
-    tx: &Transaction<'_>,
-    record: AuditRecord,
-) -> Result<u64, JournalError> {
-    let json = record_json(&record)?;
-    seal(tx, vec![(record, json)]).await
+    Ok(head_seq)
 }

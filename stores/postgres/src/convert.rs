@@ -20,7 +20,15 @@ pub fn db_err(e: tokio_postgres::Error) -> JournalError {
         {
             JournalError::Conflict
         }
-        _ => JournalError::Unavailable(format!("postgres: {e}")),
+        _ => match e.as_db_error() {
+            Some(db) => JournalError::Unavailable(format!(
+                "postgres: {} ({}): {}",
+                db.message(),
+                db.code().code(),
+                db.detail().unwrap_or_default()
+            )),
+            None => JournalError::Unavailable(format!("postgres: {e}")),
+        },
     }
 }
 

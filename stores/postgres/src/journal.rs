@@ -19,6 +19,7 @@ use tokio_postgres::NoTls;
 use crate::batch::PreparedBatch;
 use crate::convert::{db_err, pool_err};
 use crate::scratch::ScratchDatabase;
+use crate::writer::{CommitStats, Work, Writer};
 use crate::{outbox, read, schema, PostgresOptions, SCHEMA_VERSION};
 
 /// The PostgreSQL [`Journal`]: a connection pool over one database. Every commit is one
@@ -32,6 +33,7 @@ pub struct PostgresJournal {
 
 struct Inner {
     pool: Pool,
+    writer: Writer,
     /// `host:port/dbname`, for logs and `Debug` (never the password).
     target: String,
     // Declared last: the database is dropped after the pool.
@@ -213,11 +215,18 @@ impl PostgresJournal {
             .map_err(|e| JournalError::Unavailable(format!("postgres pool: {e}")))?;
         Ok(PostgresJournal {
             inner: Arc::new(Inner {
+                writer: Writer::new(pool.clone(), options.group_commit_max),
                 pool,
                 target,
                 _scratch: scratch,
             }),
         })
+    }
+
+    /// Transactions and writes the group-commit writer committed since connecting (the
+    /// average group is `writes / transactions`).
+    pub fn stats(&self) -> CommitStats {
+        self.inner.writer.stats()
     }
 
     /// `host:port/dbname` of the database (no password).
@@ -257,7 +266,10 @@ macro_rules! in_tx {
 impl Journal for PostgresJournal {
     async fn commit(&self, batch: CommitBatch) -> Result<CommitReceipt, JournalError> {
         let prepared = PreparedBatch::new(batch)?;
-        in_tx!(self, |tx| prepared.write(&tx).await)
+        self.inner
+            .writer
+            .run(Work::Commit(Box::new(prepared)))
+            .await
     }
 
     async fn is_duplicate(&self, key: &DedupKey) -> Result<bool, JournalError> {
@@ -301,7 +313,11 @@ impl Journal for PostgresJournal {
         _receipt: &Receipt,
         audit: AuditRecord,
     ) -> Result<(), JournalError> {
-        in_tx!(self, |tx| outbox::complete(&tx, id, audit).await)
+        self.inner
+            .writer
+            .run(Work::Complete(id, audit))
+            .await
+            .map(|_| ())
     }
 
     async fn fail(
@@ -319,7 +335,11 @@ impl Journal for PostgresJournal {
         error: &str,
         audit: AuditRecord,
     ) -> Result<(), JournalError> {
-        in_tx!(self, |tx| outbox::dead_letter(&tx, id, error, audit).await)
+        self.inner
+            .writer
+            .run(Work::DeadLetter(id, error.to_owned(), audit))
+            .await
+            .map(|_| ())
     }
 
     async fn replay(&self, filter: &ReplayFilter, now: DateTime<Utc>) -> Result<u64, JournalError> {

@@ -10,8 +10,10 @@ mod outbox;
 mod read;
 pub mod schema;
 pub mod scratch;
+mod writer;
 
 pub use journal::{MigrationReport, PostgresJournal};
 pub use options::PostgresOptions;
 pub use schema::SCHEMA_VERSION;
 pub use scratch::ScratchDatabase;
+pub use writer::CommitStats;

@@ -12,6 +12,10 @@ pub struct PostgresOptions {
     pub connect_timeout: Duration,
     /// How long a call waits for a free pooled connection. Default 30 s.
     pub wait_timeout: Duration,
+    /// Most writes (commits, completions, dead letters) the writer puts into one
+    /// transaction (one WAL flush, one turn of the audit-chain lock). `1` turns group
+    /// commit off. Default 64.
+    pub group_commit_max: usize,
     /// Create or upgrade the schema when connecting (default `true`). With `false`, a
     /// database whose schema is missing or older fails with `Unavailable` naming
     /// `invoice-relay migrate`; a newer one fails with `SchemaTooNew` either way.
@@ -24,6 +28,7 @@ impl Default for PostgresOptions {
             pool_size: 16,
             connect_timeout: Duration::from_secs(10),
             wait_timeout: Duration::from_secs(30),
+            group_commit_max: 64,
             migrate: true,
         }
     }

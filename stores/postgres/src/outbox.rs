@@ -10,7 +10,6 @@
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Client, Transaction};
-use invoice_core::audit::AuditRecord;
 use invoice_core::journal::{
     replay_matches, replay_record, JournalError, OutboxId, OutboxItem, PendingId, PendingItem,
     ReplayFilter,
@@ -69,12 +68,8 @@ pub(crate) async fn claim(
     Ok(out)
 }
 
-/// Marks an item delivered and seals `audit`.
-pub(crate) async fn complete(
-    tx: &Transaction<'_>,
-    id: OutboxId,
-    audit: AuditRecord,
-) -> Result<(), JournalError> {
+/// Marks an item delivered (the writer seals its audit record).
+pub(crate) async fn complete(tx: &Transaction<'_>, id: OutboxId) -> Result<(), JournalError> {
     let stmt = tx
         .prepare_cached(
             "UPDATE outbox SET status = 1, attempts = attempts + 1, leased_until = NULL
@@ -85,7 +80,6 @@ pub(crate) async fn complete(
     if tx.execute(&stmt, &[&id]).await.map_err(db_err)? == 0 {
         return Err(not_found(id));
     }
-    chain::seal_one(tx, audit).await?;
     Ok(())
 }
 
@@ -115,12 +109,11 @@ pub(crate) async fn fail(
     Ok(())
 }
 
-/// Dead-letters an item and seals `audit`.
+/// Dead-letters an item (the writer seals its audit record).
 pub(crate) async fn dead_letter(
     tx: &Transaction<'_>,
     id: OutboxId,
     error: &str,
-    audit: AuditRecord,
 ) -> Result<(), JournalError> {
     let stmt = tx
         .prepare_cached(
@@ -133,7 +126,6 @@ pub(crate) async fn dead_letter(
     if tx.execute(&stmt, &[&id, &error]).await.map_err(db_err)? == 0 {
         return Err(not_found(id));
     }
-    chain::seal_one(tx, audit).await?;
     Ok(())
 }
 

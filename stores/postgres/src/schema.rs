@@ -3,7 +3,7 @@
 //! `invoice_relay_schema` holds one row per applied migration. Connecting to a database
 //! whose highest version is above [`SCHEMA_VERSION`] fails with
 //! [`JournalError::SchemaTooNew`] before anything is written to it. Migrations run in one
-//! transaction under a transaction-level advisory lock, so several relay instances starting
+//! transaction under an advisory lock, so several relay instances starting
 //! at once migrate the database exactly once.
 
 use invoice_core::journal::JournalError;
@@ -137,13 +137,30 @@ pub async fn check_not_newer<C: GenericClient>(client: &C) -> Result<u32, Journa
 }
 
 /// Applies the missing migrations in one transaction; returns (version before, after).
+///
+/// The advisory lock is a session lock taken *before* the transaction begins: a
+/// transaction that began before another instance's migration committed could still read
+/// the catalog as it was (PostgreSQL caches catalog lookups within a transaction).
 pub async fn migrate(client: &mut tokio_postgres::Client) -> Result<(u32, u32), JournalError> {
     // Refuse before taking any lock or creating anything.
     check_not_newer(&*client).await?;
-    let tx = client.transaction().await.map_err(db_err)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .await
         .map_err(db_err)?;
+    let r = migrate_locked(client).await;
+    // Closing the connection would release it too; unlock so a pooled one can be reused.
+    let unlocked = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await
+        .map_err(db_err);
+    let r = r?;
+    unlocked?;
+    Ok(r)
+}
+
+async fn migrate_locked(client: &mut tokio_postgres::Client) -> Result<(u32, u32), JournalError> {
+    let tx = client.transaction().await.map_err(db_err)?;
     // Checked again under the lock: another instance may have migrated meanwhile.
     let current = check_not_newer(&tx).await?;
     tx.batch_execute(
