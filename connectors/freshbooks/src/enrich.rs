@@ -11,6 +11,10 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use invoice_connector_support::http::retry_after;
+use invoice_connector_support::oauth::{
+    provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
+};
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     EnrichError, Enricher, EventDetail, EventKind, InvoiceEvent, InvoiceKey, Lifecycle, Platform,
@@ -23,7 +27,6 @@ use crate::api::{
 };
 use crate::config::FreshbooksConfig;
 use crate::mapping::valid_id;
-use crate::token::{provider, TokenConfig, TokenProvider};
 
 /// Retry delay for a 429 without `Retry-After`.
 pub const THROTTLE_RETRY_SECS: u64 = 60;
@@ -34,14 +37,6 @@ pub struct FreshbooksEnricher {
     api_base: String,
     tokens: Box<dyn TokenProvider>,
     http: reqwest::Client,
-}
-
-/// `Retry-After` in seconds, when given as seconds.
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
 }
 
 fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
@@ -83,8 +78,13 @@ impl FreshbooksEnricher {
                 client_secret: config.client_secret.clone(),
                 refresh_token: config.refresh_token.clone(),
                 token_url: config.token_url.clone(),
-                redirect_uri: config.redirect_uri.clone(),
             },
+            Exchange::new(ClientAuth::Body)
+                .with_param(
+                    "redirect_uri",
+                    config.redirect_uri.clone().unwrap_or_default(),
+                )
+                .until_rejected(),
             http.clone(),
             "sources.freshbooks",
         )?;

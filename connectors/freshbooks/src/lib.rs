@@ -28,7 +28,8 @@ pub mod mapping;
 pub mod payload;
 pub mod source;
 pub mod testing;
-pub mod token;
+/// OAuth bearer tokens for the enricher: the shared provider of all connectors.
+pub use invoice_connector_support::oauth as token;
 pub mod verify;
 
 pub use config::FreshbooksConfig;
