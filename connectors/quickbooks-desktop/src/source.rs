@@ -214,27 +214,40 @@ impl QbdSource {
         let mut events = Vec::new();
         let mut skipped = Vec::new();
         let mut newest: Option<(DateTime<chrono::FixedOffset>, String)> = None;
+        // The oldest invoice that could not be mapped: the cursor stops there, so it is read
+        // again (and applied once the configuration is fixed) instead of being passed over.
+        let mut held: Option<(DateTime<chrono::FixedOffset>, String)> = None;
         for inv in &invoices {
-            if let Some(t) = inv.time_modified.as_deref() {
-                if let Some(parsed) = parse_datetime(t) {
-                    if newest.as_ref().is_none_or(|(n, _)| parsed > *n) {
-                        newest = Some((parsed, t.trim().to_owned()));
-                    }
+            let modified = inv
+                .time_modified
+                .as_deref()
+                .and_then(|t| parse_datetime(t).map(|p| (p, t.trim().to_owned())));
+            if let Some((parsed, text)) = &modified {
+                if newest.as_ref().is_none_or(|(n, _)| parsed > n) {
+                    newest = Some((*parsed, text.clone()));
                 }
             }
             match map_invoice(inv, tenant, &self.config, ctx.now) {
                 Ok(e) => events.push(e),
-                Err(reason) => skipped.push(Skipped {
-                    event_id: format!(
-                        "Invoice:{}:{}",
-                        inv.txn_id,
-                        inv.edit_sequence.as_deref().unwrap_or("0")
-                    ),
-                    event_type: "InvoiceRet".into(),
-                    reason,
-                }),
+                Err(reason) => {
+                    if let Some((parsed, text)) = &modified {
+                        if held.as_ref().is_none_or(|(h, _)| parsed < h) {
+                            held = Some((*parsed, text.clone()));
+                        }
+                    }
+                    skipped.push(Skipped {
+                        event_id: format!(
+                            "Invoice:{}:{}",
+                            inv.txn_id,
+                            inv.edit_sequence.as_deref().unwrap_or("0")
+                        ),
+                        event_type: "InvoiceRet".into(),
+                        reason,
+                    })
+                }
             }
         }
+        let newest = held.or(newest);
         let mut out = Ingested::events(
             tenant.clone(),
             events,

@@ -282,3 +282,58 @@ fn config_refuses_unknown_keys() {
     bad["initial_from"] = serde_json::json!("yesterday");
     assert!(reg.build(p, &bad).is_err());
 }
+
+#[tokio::test]
+async fn the_cursor_stops_at_an_invoice_that_could_not_be_mapped() {
+    let now: DateTime<Utc> = "2026-01-14T17:20:00Z".parse().unwrap();
+    let (relay, journal) = relay_at(now);
+    let p = Platform::QuickbooksDesktop;
+    let auth = relay
+        .ingest(
+            p,
+            &soap(
+                "authenticate",
+                &[
+                    ("strUserName", FIXTURE_USER),
+                    ("strPassword", FIXTURE_PASSWORD),
+                ],
+            ),
+            Route::default(),
+        )
+        .await
+        .unwrap();
+    let ticket = results(&auth.reply.body, "authenticate").remove(0);
+    // Fixture 06's middle invoice (08:40) in a currency without an ISO mapping.
+    let response = fixture_response().replacen(
+        "<TxnID>1A2C-1768300100</TxnID>",
+        "<TxnID>1A2C-1768300100</TxnID><CurrencyRef><FullName>Thai Baht</FullName></CurrencyRef>",
+        1,
+    );
+    let recv = relay
+        .ingest(
+            p,
+            &soap(
+                "receiveResponseXML",
+                &[
+                    ("ticket", &ticket),
+                    ("response", &response),
+                    ("hresult", ""),
+                    ("message", ""),
+                ],
+            ),
+            Route::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((recv.report.applied, recv.report.skipped), (2, 1));
+    let tenant = TenantId::from("brightline-anodizing");
+    assert_eq!(
+        journal
+            .cursor(&cursor_name(&tenant))
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("2026-01-14T08:40:00-08:00"),
+        "the next sync reads the skipped invoice again"
+    );
+}
