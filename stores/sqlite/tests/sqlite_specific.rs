@@ -443,3 +443,43 @@ async fn two_openers_of_one_file_share_one_chain() {
     let report = relay.verify_chain().await.expect("one unbroken chain");
     assert_eq!((report.entries, report.last_seq), (6, 6));
 }
+
+#[tokio::test]
+async fn verify_chain_names_the_first_tampered_entry_in_the_file() {
+    use invoice_core::audit::ChainError;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("relay.db");
+    let j = SqliteJournal::open(&path).expect("open");
+    j.commit(CommitBatch {
+        audit: (0..5)
+            .map(|i| {
+                rec(
+                    Utc::now(),
+                    AuditAction::Applied,
+                    Some("acme"),
+                    &format!("e{i}"),
+                )
+            })
+            .collect(),
+        ..CommitBatch::default()
+    })
+    .await
+    .expect("commit");
+    assert!(j.verify_chain().await.is_ok());
+    let raw = rusqlite::Connection::open(&path).expect("raw open");
+    raw.execute(
+        "UPDATE audit SET record = replace(record, '\"e2\"', '\"forged\"') WHERE seq = 3",
+        [],
+    )
+    .expect("tamper");
+    assert_eq!(
+        j.verify_chain().await,
+        Err(JournalError::Chain(ChainError::Altered { seq: 3 }))
+    );
+    raw.execute("DELETE FROM audit WHERE seq IN (3, 4)", [])
+        .expect("delete");
+    assert_eq!(
+        j.verify_chain().await,
+        Err(JournalError::Chain(ChainError::Gap { after: 2, seq: 5 }))
+    );
+}
