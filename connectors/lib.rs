@@ -45,6 +45,10 @@ pub use invoice_connector_dynamics365 as dynamics365;
 pub use invoice_connector_servicenow as servicenow;
 #[cfg(feature = "sap-s4hana")]
 pub use invoice_connector_sap_s4hana as sap_s4hana;
+#[cfg(feature = "quickbooks-desktop")]
+pub use invoice_connector_quickbooks_desktop as quickbooks_desktop;
+#[cfg(feature = "workday")]
+pub use invoice_connector_workday as workday;
 
 /// Registers every connector compiled into this build.
 pub fn register_all(registry: &mut ConnectorRegistry) {
@@ -84,6 +88,10 @@ pub fn register_all(registry: &mut ConnectorRegistry) {
     servicenow::register(registry);
     #[cfg(feature = "sap-s4hana")]
     sap_s4hana::register(registry);
+    #[cfg(feature = "quickbooks-desktop")]
+    quickbooks_desktop::register(registry);
+    #[cfg(feature = "workday")]
+    workday::register(registry);
     let _ = registry;
 }
 
