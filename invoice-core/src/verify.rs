@@ -10,6 +10,8 @@ use crate::Secret;
 
 type HmacSha256 = Hmac<Sha256>;
 
+pub mod timestamped;
+
 /// HMAC-SHA256 of the concatenation of `parts` under `key`.
 pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     let mut mac = keyed(key);
