@@ -2,25 +2,27 @@
 //!
 //! The shipped Apps Script signs `"<t>." + body` (the exact UTF-8 bytes it posts) with
 //! `Utilities.computeHmacSha256Signature(bytes, keyBytes)` and sends
-//! `X-Sheets-Signature: t=<unix seconds>,v1=<lowercase hex>`. The scheme is Stripe's, so
-//! a relay operator reads one grammar for both.
+//! `X-Sheets-Signature: t=<unix seconds>,v1=<lowercase hex>`. The scheme is Stripe's
+//! ([`invoice_core::verify::timestamped`]), so a relay operator reads one grammar for both.
 
 use chrono::{DateTime, Utc};
-use invoice_core::verify::{check_timestamp, hmac_sha256, hmac_sha256_any, TimeCheck};
+use invoice_core::verify::timestamped::{self, Failure, Window};
 use invoice_core::Secret;
 
 use crate::error::SheetsError;
 
+/// A parsed `X-Sheets-Signature` header: the timestamp and every `v1` signature.
+pub use invoice_core::verify::timestamped::Header as SignatureHeader;
+
 /// The header name.
 pub const HEADER: &str = "x-sheets-signature";
 
-/// A parsed `X-Sheets-Signature` header: the timestamp and every `v1` signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureHeader {
-    /// `t=`.
-    pub timestamp: i64,
-    /// Each `v1=`, hex-decoded.
-    pub v1: Vec<[u8; 32]>,
+fn error(failure: Failure) -> SheetsError {
+    match failure {
+        Failure::Malformed => SheetsError::MalformedHeader,
+        Failure::NoMatch => SheetsError::NoMatch,
+        Failure::TooOld | Failure::TooNew => SheetsError::Stale,
+    }
 }
 
 /// Parses `t=<unix>,v1=<hex>[,v1=<hex>...]`. Unknown schemes are ignored; no `t` or no
@@ -28,28 +30,7 @@ pub struct SignatureHeader {
 /// match; this is how the classic Apps Script bug, hex of signed bytes with `-` signs,
 /// shows up).
 pub fn parse_header(value: &[u8]) -> Result<SignatureHeader, SheetsError> {
-    let value = std::str::from_utf8(value).map_err(|_| SheetsError::MalformedHeader)?;
-    let mut timestamp = None;
-    let mut v1 = Vec::new();
-    for item in value.split(',') {
-        let Some((k, v)) = item.trim().split_once('=') else {
-            continue;
-        };
-        match k {
-            "t" => timestamp = Some(v.parse::<i64>().map_err(|_| SheetsError::MalformedHeader)?),
-            "v1" => {
-                let mut sig = [0u8; 32];
-                if hex::decode_to_slice(v, &mut sig).is_ok() {
-                    v1.push(sig);
-                }
-            }
-            _ => {}
-        }
-    }
-    match timestamp {
-        Some(timestamp) if !v1.is_empty() => Ok(SignatureHeader { timestamp, v1 }),
-        _ => Err(SheetsError::MalformedHeader),
-    }
+    timestamped::parse(value).map_err(error)
 }
 
 /// Verifies a request: header present and well-formed, some `v1` equal to
@@ -63,19 +44,8 @@ pub fn verify(
     now: DateTime<Utc>,
     tolerance_secs: u64,
 ) -> Result<i64, SheetsError> {
-    let parsed = parse_header(header.ok_or(SheetsError::MissingHeader)?)?;
-    let t = parsed.timestamp.to_string();
-    let mut matched = false;
-    for sig in &parsed.v1 {
-        matched |= hmac_sha256_any(secrets, &[t.as_bytes(), b".", body], sig);
-    }
-    if !matched {
-        return Err(SheetsError::NoMatch);
-    }
-    if check_timestamp(parsed.timestamp, now, tolerance_secs) != TimeCheck::Fresh {
-        return Err(SheetsError::Stale);
-    }
-    Ok(parsed.timestamp)
+    let header = header.ok_or(SheetsError::MissingHeader)?;
+    timestamped::verify(header, body, secrets, now, tolerance_secs, Window::BothWays).map_err(error)
 }
 
 /// The header the shipped script sends for `body` signed with `secret` at `timestamp`
@@ -90,9 +60,7 @@ pub fn verify(
 /// assert!(verify(Some(h.as_bytes()), b"{}", &[Secret::new("s")], now, 300).is_ok());
 /// ```
 pub fn sign_header(secret: &Secret, timestamp: i64, body: &[u8]) -> String {
-    let t = timestamp.to_string();
-    let mac = hmac_sha256(secret.expose(), &[t.as_bytes(), b".", body]);
-    format!("t={t},v1={}", hex::encode(mac))
+    timestamped::sign(secret, timestamp, body)
 }
 
 #[cfg(test)]
@@ -100,6 +68,7 @@ pub fn sign_header(secret: &Secret, timestamp: i64, body: &[u8]) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use invoice_core::verify::hmac_sha256;
 
     #[test]
     fn header_grammar() {
