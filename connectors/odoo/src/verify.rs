@@ -2,52 +2,34 @@
 //!
 //! The shipped module (`scripts/invoice_relay/models/invoice_relay.py`) signs
 //! `"<t>." + body` with `hmac.new(secret.encode(), ..., hashlib.sha256).hexdigest()` and
-//! sends `X-Odoo-Signature: t=<unix seconds>,v1=<lowercase hex>`.
+//! sends `X-Odoo-Signature: t=<unix seconds>,v1=<lowercase hex>`, the scheme of
+//! [`invoice_core::verify::timestamped`].
 
 use chrono::{DateTime, Utc};
-use invoice_core::verify::{check_timestamp, hmac_sha256, hmac_sha256_any, TimeCheck};
+use invoice_core::verify::timestamped::{self, Failure, Window};
 use invoice_core::Secret;
 
 use crate::error::OdooError;
 
+/// A parsed `X-Odoo-Signature` header: the timestamp and every `v1` signature.
+pub use invoice_core::verify::timestamped::Header as SignatureHeader;
+
 /// The header name.
 pub const HEADER: &str = "x-odoo-signature";
 
-/// A parsed `X-Odoo-Signature` header: the timestamp and every `v1` signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureHeader {
-    /// `t=`.
-    pub timestamp: i64,
-    /// Each `v1=`, hex-decoded.
-    pub v1: Vec<[u8; 32]>,
+fn error(failure: Failure) -> OdooError {
+    match failure {
+        Failure::Malformed => OdooError::MalformedHeader,
+        Failure::NoMatch => OdooError::NoMatch,
+        Failure::TooOld | Failure::TooNew => OdooError::Stale,
+    }
 }
 
 /// Parses `t=<unix>,v1=<hex>[,v1=<hex>...]`. Unknown schemes are ignored; no `t` or no
 /// usable `v1` is malformed. A `v1` that is not 64 hex digits is ignored (it cannot
 /// match).
 pub fn parse_header(value: &[u8]) -> Result<SignatureHeader, OdooError> {
-    let value = std::str::from_utf8(value).map_err(|_| OdooError::MalformedHeader)?;
-    let mut timestamp = None;
-    let mut v1 = Vec::new();
-    for item in value.split(',') {
-        let Some((k, v)) = item.trim().split_once('=') else {
-            continue;
-        };
-        match k {
-            "t" => timestamp = Some(v.parse::<i64>().map_err(|_| OdooError::MalformedHeader)?),
-            "v1" => {
-                let mut sig = [0u8; 32];
-                if hex::decode_to_slice(v, &mut sig).is_ok() {
-                    v1.push(sig);
-                }
-            }
-            _ => {}
-        }
-    }
-    match timestamp {
-        Some(timestamp) if !v1.is_empty() => Ok(SignatureHeader { timestamp, v1 }),
-        _ => Err(OdooError::MalformedHeader),
-    }
+    timestamped::parse(value).map_err(error)
 }
 
 /// Verifies a request: header present and well-formed, some `v1` equal to
@@ -60,19 +42,8 @@ pub fn verify(
     now: DateTime<Utc>,
     tolerance_secs: u64,
 ) -> Result<i64, OdooError> {
-    let parsed = parse_header(header.ok_or(OdooError::Unauthenticated)?)?;
-    let t = parsed.timestamp.to_string();
-    let mut matched = false;
-    for sig in &parsed.v1 {
-        matched |= hmac_sha256_any(secrets, &[t.as_bytes(), b".", body], sig);
-    }
-    if !matched {
-        return Err(OdooError::NoMatch);
-    }
-    if check_timestamp(parsed.timestamp, now, tolerance_secs) != TimeCheck::Fresh {
-        return Err(OdooError::Stale);
-    }
-    Ok(parsed.timestamp)
+    let header = header.ok_or(OdooError::Unauthenticated)?;
+    timestamped::verify(header, body, secrets, now, tolerance_secs, Window::BothWays).map_err(error)
 }
 
 /// The header the shipped module sends for `body` signed with `secret` at `timestamp`
@@ -87,9 +58,7 @@ pub fn verify(
 /// assert!(verify(Some(h.as_bytes()), b"{}", &[Secret::new("s")], now, 300).is_ok());
 /// ```
 pub fn sign_header(secret: &Secret, timestamp: i64, body: &[u8]) -> String {
-    let t = timestamp.to_string();
-    let mac = hmac_sha256(secret.expose(), &[t.as_bytes(), b".", body]);
-    format!("t={t},v1={}", hex::encode(mac))
+    timestamped::sign(secret, timestamp, body)
 }
 
 #[cfg(test)]
