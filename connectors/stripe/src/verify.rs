@@ -1,53 +1,36 @@
-//! `Stripe-Signature` verification, and the test signer that makes fixtures.
+//! `Stripe-Signature` verification, and the test signer that makes fixtures; the scheme
+//! is [`invoice_core::verify::timestamped`] with future timestamps accepted.
 
 use chrono::{DateTime, Utc};
-use invoice_core::verify::{check_timestamp, hmac_sha256, hmac_sha256_any, TimeCheck};
+use invoice_core::verify::timestamped::{self, Failure, Window};
 use invoice_core::Secret;
 
 use crate::error::StripeError;
 
+/// A parsed `Stripe-Signature` header: the timestamp and every `v1` signature.
+pub use invoice_core::verify::timestamped::Header as SignatureHeader;
+
 /// The header name.
 pub const HEADER: &str = "stripe-signature";
 
-/// A parsed `Stripe-Signature` header: the timestamp and every `v1` signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureHeader {
-    /// `t=`.
-    pub timestamp: i64,
-    /// Each `v1=`, hex-decoded (32 bytes each when well-formed).
-    pub v1: Vec<[u8; 32]>,
+fn error(failure: Failure) -> StripeError {
+    match failure {
+        Failure::Malformed => StripeError::MalformedHeader,
+        Failure::NoMatch => StripeError::NoMatch,
+        // `Window::PastOnly` never answers `TooNew`.
+        Failure::TooOld | Failure::TooNew => StripeError::TooOld,
+    }
 }
 
 /// Parses `t=<unix>,v1=<hex>[,v1=<hex>...][,v0=...]`. Unknown schemes are ignored; no `t`
 /// or no `v1` is malformed. A `v1` that is not 64 hex digits is ignored (it cannot match).
 pub fn parse_header(value: &[u8]) -> Result<SignatureHeader, StripeError> {
-    let value = std::str::from_utf8(value).map_err(|_| StripeError::MalformedHeader)?;
-    let mut timestamp = None;
-    let mut v1 = Vec::new();
-    for item in value.split(',') {
-        let Some((k, v)) = item.trim().split_once('=') else {
-            continue;
-        };
-        match k {
-            "t" => timestamp = Some(v.parse::<i64>().map_err(|_| StripeError::MalformedHeader)?),
-            "v1" => {
-                let mut sig = [0u8; 32];
-                if hex::decode_to_slice(v, &mut sig).is_ok() {
-                    v1.push(sig);
-                }
-            }
-            _ => {}
-        }
-    }
-    match timestamp {
-        Some(timestamp) if !v1.is_empty() => Ok(SignatureHeader { timestamp, v1 }),
-        _ => Err(StripeError::MalformedHeader),
-    }
+    timestamped::parse(value).map_err(error)
 }
 
-/// Verifies a request: header present and well-formed, timestamp not older than
-/// `tolerance_secs` before `now` (future timestamps are accepted, as Stripe's SDKs do),
-/// and some `v1` equal to HMAC-SHA256(secret, "t." + body) for some secret.
+/// Verifies a request: header present and well-formed, some `v1` equal to
+/// HMAC-SHA256(secret, "t." + body) for some secret, and the timestamp not older than
+/// `tolerance_secs` before `now` (future timestamps are accepted, as Stripe's SDKs do).
 pub fn verify(
     header: Option<&[u8]>,
     body: &[u8],
@@ -55,19 +38,8 @@ pub fn verify(
     now: DateTime<Utc>,
     tolerance_secs: u64,
 ) -> Result<i64, StripeError> {
-    let parsed = parse_header(header.ok_or(StripeError::MissingHeader)?)?;
-    let t = parsed.timestamp.to_string();
-    let mut matched = false;
-    for sig in &parsed.v1 {
-        matched |= hmac_sha256_any(secrets, &[t.as_bytes(), b".", body], sig);
-    }
-    if !matched {
-        return Err(StripeError::NoMatch);
-    }
-    if check_timestamp(parsed.timestamp, now, tolerance_secs) == TimeCheck::TooOld {
-        return Err(StripeError::TooOld);
-    }
-    Ok(parsed.timestamp)
+    let header = header.ok_or(StripeError::MissingHeader)?;
+    timestamped::verify(header, body, secrets, now, tolerance_secs, Window::PastOnly).map_err(error)
 }
 
 /// The header Stripe would send for `body` signed with `secret` at `timestamp` (test
@@ -82,9 +54,7 @@ pub fn verify(
 /// assert!(verify(Some(h.as_bytes()), b"{}", &[Secret::new("whsec_x")], now, 300).is_ok());
 /// ```
 pub fn sign_header(secret: &Secret, timestamp: i64, body: &[u8]) -> String {
-    let t = timestamp.to_string();
-    let mac = hmac_sha256(secret.expose(), &[t.as_bytes(), b".", body]);
-    format!("t={t},v1={}", hex::encode(mac))
+    timestamped::sign(secret, timestamp, body)
 }
 
 #[cfg(test)]
