@@ -13,12 +13,12 @@
 //!
 //! Platform Event callouts are signed by our Apex: `X-Relay-Signature: t=<unix>,v1=<hex>`,
 //! HMAC-SHA256 of `"<t>." + raw body` under an event secret
-//! (`Crypto.generateMac('hmacSHA256', ...)`), any `v1` may match, 300 s tolerance.
+//! (`Crypto.generateMac('hmacSHA256', ...)`), any `v1` may match, 300 s tolerance: the
+//! scheme of [`invoice_core::verify::timestamped`], future timestamps accepted.
 
 use chrono::{DateTime, Utc};
-use invoice_core::verify::{
-    check_timestamp, hmac_sha256, hmac_sha256_any, matches_any_secret, TimeCheck,
-};
+use invoice_core::verify::matches_any_secret;
+use invoice_core::verify::timestamped::{self, Failure, Window};
 use invoice_core::Secret;
 
 use crate::error::SalesforceError;
@@ -44,44 +44,21 @@ pub fn check_shared_secret(
 }
 
 /// A parsed `X-Relay-Signature`: the timestamp and every `v1` signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureHeader {
-    /// `t=`.
-    pub timestamp: i64,
-    /// Each `v1=`, hex-decoded.
-    pub v1: Vec<[u8; 32]>,
+pub use invoice_core::verify::timestamped::Header as SignatureHeader;
+
+fn error(failure: Failure) -> SalesforceError {
+    match failure {
+        Failure::Malformed => SalesforceError::MalformedSignature,
+        Failure::NoMatch => SalesforceError::SignatureMismatch,
+        // `Window::PastOnly` never answers `TooNew`.
+        Failure::TooOld | Failure::TooNew => SalesforceError::TooOld,
+    }
 }
 
 /// Parses `t=<unix>,v1=<hex>[,v1=<hex>...]`. Unknown keys are ignored; no `t` or no
 /// well-formed `v1` is malformed.
 pub fn parse_signature(value: &[u8]) -> Result<SignatureHeader, SalesforceError> {
-    let value = std::str::from_utf8(value).map_err(|_| SalesforceError::MalformedSignature)?;
-    let mut timestamp = None;
-    let mut v1 = Vec::new();
-    for item in value.split(',') {
-        let Some((k, v)) = item.trim().split_once('=') else {
-            continue;
-        };
-        match k {
-            "t" => {
-                timestamp = Some(
-                    v.parse::<i64>()
-                        .map_err(|_| SalesforceError::MalformedSignature)?,
-                )
-            }
-            "v1" => {
-                let mut sig = [0u8; 32];
-                if hex::decode_to_slice(v, &mut sig).is_ok() {
-                    v1.push(sig);
-                }
-            }
-            _ => {}
-        }
-    }
-    match timestamp {
-        Some(timestamp) if !v1.is_empty() => Ok(SignatureHeader { timestamp, v1 }),
-        _ => Err(SalesforceError::MalformedSignature),
-    }
+    timestamped::parse(value).map_err(error)
 }
 
 /// Verifies a Platform Event callout: header present and well-formed, some `v1` equal to
@@ -94,19 +71,8 @@ pub fn verify_signature(
     now: DateTime<Utc>,
     tolerance_secs: u64,
 ) -> Result<i64, SalesforceError> {
-    let parsed = parse_signature(header.ok_or(SalesforceError::MissingSignature)?)?;
-    let t = parsed.timestamp.to_string();
-    let mut matched = false;
-    for sig in &parsed.v1 {
-        matched |= hmac_sha256_any(secrets, &[t.as_bytes(), b".", body], sig);
-    }
-    if !matched {
-        return Err(SalesforceError::SignatureMismatch);
-    }
-    if check_timestamp(parsed.timestamp, now, tolerance_secs) == TimeCheck::TooOld {
-        return Err(SalesforceError::TooOld);
-    }
-    Ok(parsed.timestamp)
+    let header = header.ok_or(SalesforceError::MissingSignature)?;
+    timestamped::verify(header, body, secrets, now, tolerance_secs, Window::PastOnly).map_err(error)
 }
 
 /// The `X-Relay-Signature` our Apex sends for `body` at `timestamp` (test signer).
@@ -121,9 +87,7 @@ pub fn verify_signature(
 /// assert_eq!(verify_signature(Some(h.as_bytes()), b"{}", &[key], now, 300), Ok(1_772_700_000));
 /// ```
 pub fn sign_header(secret: &Secret, timestamp: i64, body: &[u8]) -> String {
-    let t = timestamp.to_string();
-    let mac = hmac_sha256(secret.expose(), &[t.as_bytes(), b".", body]);
-    format!("t={t},v1={}", hex::encode(mac))
+    timestamped::sign(secret, timestamp, body)
 }
 
 #[cfg(test)]
