@@ -5,9 +5,11 @@
 //! (`createSecretKey` from an API secret or credential GUID, `createHmac` SHA256,
 //! `update` UTF-8, `digest` HEX) and sends the timestamp and the hex digest in two
 //! headers. Hex is accepted in either case (NetSuite's HEX output case is not documented).
+//! The signed payload and the window (both ways) are those of
+//! [`invoice_core::verify::timestamped`].
 
 use chrono::{DateTime, Utc};
-use invoice_core::verify::{check_timestamp, hmac_sha256, hmac_sha256_any, TimeCheck};
+use invoice_core::verify::timestamped::{self, Window};
 use invoice_core::Secret;
 
 use crate::error::NetsuiteError;
@@ -40,12 +42,11 @@ pub fn verify(
         .map_err(|_| NetsuiteError::MalformedHeader)?;
     let mut mac = [0u8; 32];
     hex::decode_to_slice(sig, &mut mac).map_err(|_| NetsuiteError::MalformedHeader)?;
-    if !hmac_sha256_any(secrets, &[ts_text.as_bytes(), b".", body], &mac) {
+    if !timestamped::signature_matches(secrets, ts_text.as_bytes(), body, &[mac]) {
         return Err(NetsuiteError::NoMatch);
     }
-    if check_timestamp(ts, now, tolerance_secs) != TimeCheck::Fresh {
-        return Err(NetsuiteError::Stale);
-    }
+    timestamped::check_window(ts, now, tolerance_secs, Window::BothWays)
+        .map_err(|_| NetsuiteError::Stale)?;
     Ok(ts)
 }
 
@@ -62,9 +63,10 @@ pub fn verify(
 /// assert_eq!(ok, Ok(1_700_000_000));
 /// ```
 pub fn sign(secret: &Secret, timestamp: i64, body: &[u8]) -> (String, String) {
-    let t = timestamp.to_string();
-    let mac = hmac_sha256(secret.expose(), &[t.as_bytes(), b".", body]);
-    (t, hex::encode(mac))
+    (
+        timestamp.to_string(),
+        timestamped::signature_hex(secret, timestamp, body),
+    )
 }
 
 #[cfg(test)]
