@@ -39,6 +39,8 @@ mod state;
 pub mod verify;
 mod worker;
 
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 #[cfg(feature = "testing")]
 pub mod testing;
 
