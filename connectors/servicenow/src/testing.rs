@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use http::HeaderValue;
+use invoice_core::fuzzing::{raw_request, run_ready, HeadEnd};
 use invoice_core::{ConnectorInfo, IngestContext, InvoiceSource, Secret, WebhookRequest};
 
 use crate::config::ServicenowConfig;
@@ -81,29 +82,10 @@ impl Harness {
 /// fixed clock; never panics. A signature is added when the head has none, so the parser
 /// behind verification is reached too.
 pub fn fuzz_ingest(data: &[u8]) {
-    let (head, body) = split_request(data);
-    let mut builder = http::Request::builder()
-        .method("POST")
-        .uri("/webhooks/servicenow");
-    let mut signed = false;
-    for line in head.split(|b| *b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Some(colon) = line.iter().position(|b| *b == b':') else {
-            continue;
-        };
-        let (name, value) = (&line[..colon], &line[colon + 1..]);
-        let (Ok(name), Ok(value)) = (
-            http::HeaderName::from_bytes(name),
-            HeaderValue::from_bytes(value.trim_ascii()),
-        ) else {
-            continue;
-        };
-        signed |= name.as_str() == SIGNATURE_HEADER;
-        builder = builder.header(name, value);
-    }
-    let Ok(mut request) = builder.body(bytes_of(body)) else {
+    let Some(mut request) = raw_request(data, "/webhooks/servicenow", HeadEnd::CrlfOrLf) else {
         return;
     };
+    let signed = request.headers().contains_key(SIGNATURE_HEADER);
     let now = Utc
         .timestamp_opt(1_768_471_200, 0)
         .single()
@@ -115,36 +97,5 @@ pub fn fuzz_ingest(data: &[u8]) {
     else {
         return;
     };
-    let _ = block_on(source.ingest(&request, &IngestContext::at(now)));
-}
-
-fn split_request(data: &[u8]) -> (&[u8], &[u8]) {
-    match data.windows(4).position(|w| w == b"\r\n\r\n") {
-        Some(i) => (&data[..i], &data[i + 4..]),
-        None => match data.windows(2).position(|w| w == b"\n\n") {
-            Some(i) => (&data[..i], &data[i + 2..]),
-            None => (&[], data),
-        },
-    }
-}
-
-fn bytes_of(body: &[u8]) -> invoice_core::reexports::bytes::Bytes {
-    invoice_core::reexports::bytes::Bytes::copy_from_slice(body)
-}
-
-/// Polls a future that never waits (ingest does no I/O) to completion on this thread.
-fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-    use std::task::{Context, Poll, Wake, Waker};
-    struct Noop;
-    impl Wake for Noop {
-        fn wake(self: Arc<Self>) {}
-    }
-    let waker = Waker::from(Arc::new(Noop));
-    let mut cx = Context::from_waker(&waker);
-    let mut fut = std::pin::pin!(fut);
-    loop {
-        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
+    let _ = run_ready(source.ingest(&request, &IngestContext::at(now)));
 }
