@@ -9,46 +9,46 @@
 
 use invoice_core::registry::ConnectorRegistry;
 
-#[cfg(feature = "stripe")]
-pub use invoice_connector_stripe as stripe;
-#[cfg(feature = "salesforce")]
-pub use invoice_connector_salesforce as salesforce;
-#[cfg(feature = "quickbooks-online")]
-pub use invoice_connector_quickbooks_online as quickbooks_online;
-#[cfg(feature = "xero")]
-pub use invoice_connector_xero as xero;
-#[cfg(feature = "paypal")]
-pub use invoice_connector_paypal as paypal;
-#[cfg(feature = "hubspot")]
-pub use invoice_connector_hubspot as hubspot;
 #[cfg(feature = "asana")]
 pub use invoice_connector_asana as asana;
-#[cfg(feature = "monday")]
-pub use invoice_connector_monday as monday;
-#[cfg(feature = "jira-service-management")]
-pub use invoice_connector_jira_service_management as jira_service_management;
-#[cfg(feature = "freshbooks")]
-pub use invoice_connector_freshbooks as freshbooks;
-#[cfg(feature = "zoho-books")]
-pub use invoice_connector_zoho_books as zoho_books;
-#[cfg(feature = "odoo")]
-pub use invoice_connector_odoo as odoo;
-#[cfg(feature = "google-sheets")]
-pub use invoice_connector_google_sheets as google_sheets;
-#[cfg(feature = "netsuite")]
-pub use invoice_connector_netsuite as netsuite;
-#[cfg(feature = "sage-intacct")]
-pub use invoice_connector_sage_intacct as sage_intacct;
 #[cfg(feature = "dynamics365")]
 pub use invoice_connector_dynamics365 as dynamics365;
-#[cfg(feature = "servicenow")]
-pub use invoice_connector_servicenow as servicenow;
-#[cfg(feature = "sap-s4hana")]
-pub use invoice_connector_sap_s4hana as sap_s4hana;
+#[cfg(feature = "freshbooks")]
+pub use invoice_connector_freshbooks as freshbooks;
+#[cfg(feature = "google-sheets")]
+pub use invoice_connector_google_sheets as google_sheets;
+#[cfg(feature = "hubspot")]
+pub use invoice_connector_hubspot as hubspot;
+#[cfg(feature = "jira-service-management")]
+pub use invoice_connector_jira_service_management as jira_service_management;
+#[cfg(feature = "monday")]
+pub use invoice_connector_monday as monday;
+#[cfg(feature = "netsuite")]
+pub use invoice_connector_netsuite as netsuite;
+#[cfg(feature = "odoo")]
+pub use invoice_connector_odoo as odoo;
+#[cfg(feature = "paypal")]
+pub use invoice_connector_paypal as paypal;
 #[cfg(feature = "quickbooks-desktop")]
 pub use invoice_connector_quickbooks_desktop as quickbooks_desktop;
+#[cfg(feature = "quickbooks-online")]
+pub use invoice_connector_quickbooks_online as quickbooks_online;
+#[cfg(feature = "sage-intacct")]
+pub use invoice_connector_sage_intacct as sage_intacct;
+#[cfg(feature = "salesforce")]
+pub use invoice_connector_salesforce as salesforce;
+#[cfg(feature = "sap-s4hana")]
+pub use invoice_connector_sap_s4hana as sap_s4hana;
+#[cfg(feature = "servicenow")]
+pub use invoice_connector_servicenow as servicenow;
+#[cfg(feature = "stripe")]
+pub use invoice_connector_stripe as stripe;
 #[cfg(feature = "workday")]
 pub use invoice_connector_workday as workday;
+#[cfg(feature = "xero")]
+pub use invoice_connector_xero as xero;
+#[cfg(feature = "zoho-books")]
+pub use invoice_connector_zoho_books as zoho_books;
 
 /// Registers every connector compiled into this build.
 pub fn register_all(registry: &mut ConnectorRegistry) {
