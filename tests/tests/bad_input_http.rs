@@ -229,7 +229,7 @@ async fn hostile_requests_get_the_right_answers_and_no_secret_reaches_the_logs()
     let s = post(
         &client,
         &format!("{base}/webhooks/not-a-platform"),
-        &[json.clone()],
+        std::slice::from_ref(&json),
         "{}",
     )
     .await;
@@ -238,7 +238,7 @@ async fn hostile_requests_get_the_right_answers_and_no_secret_reaches_the_logs()
     let s = post(
         &client,
         &format!("{base}/webhooks/sage-intacct/evil-co?token={INTACCT_TOKEN}"),
-        &[xml.clone()],
+        std::slice::from_ref(&xml),
         smart_event("evil-co"),
     )
     .await;
@@ -246,7 +246,7 @@ async fn hostile_requests_get_the_right_answers_and_no_secret_reaches_the_logs()
     let s = post(
         &client,
         &format!("{base}/webhooks/sage-intacct/brightline-anodizing?token={INTACCT_TOKEN}x"),
-        &[xml.clone()],
+        std::slice::from_ref(&xml),
         smart_event("brightline-anodizing"),
     )
     .await;
@@ -260,7 +260,7 @@ async fn hostile_requests_get_the_right_answers_and_no_secret_reaches_the_logs()
     let s = post(
         &client,
         &format!("{base}/webhooks/sage-intacct/brightline-anodizing?token={INTACCT_TOKEN}"),
-        &[xml.clone()],
+        std::slice::from_ref(&xml),
         bomb,
     )
     .await;

@@ -93,7 +93,7 @@ fn good_event(id: &str) -> String {
             event_id: id,
             event_type: "invoice.finalized",
             invoice_id: "in_badinput1",
-            total_cents: 4_250_00,
+            total_cents: 425_000,
             paid_cents: 0,
             status: "open",
             created: now().timestamp() - 5,
@@ -667,7 +667,7 @@ async fn xero_resource_urls_pointing_elsewhere_are_never_fetched() {
         format!("http://{api}/../../{elsewhere}{path}"),
         format!("http://{api}\\@{elsewhere}{path}"),
         format!("//{elsewhere}{path}"),
-        format!("file:///etc/passwd"),
+        "file:///etc/passwd".to_owned(),
         format!("http://[::1]:{}{path}", elsewhere.port()),
         format!("http://localhost:{}{path}", elsewhere.port()),
     ];
