@@ -32,6 +32,15 @@ pub fn db_err(e: tokio_postgres::Error) -> JournalError {
     }
 }
 
+/// The server's own message when there is one (tokio-postgres prints only "db error"),
+/// else the client error; never the connection string.
+pub fn pg_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
 /// Maps a pool failure (no connection could be had).
 pub fn pool_err(e: deadpool_postgres::PoolError) -> JournalError {
     match e {

@@ -17,7 +17,7 @@ use invoice_core::{DedupKey, InvoiceKey, InvoiceState, Platform, Receipt, Tenant
 use tokio_postgres::NoTls;
 
 use crate::batch::PreparedBatch;
-use crate::convert::{db_err, pool_err};
+use crate::convert::{db_err, pg_message, pool_err};
 use crate::scratch::ScratchDatabase;
 use crate::writer::{CommitStats, Work, Writer};
 use crate::{outbox, read, schema, PostgresOptions, SCHEMA_VERSION};
@@ -86,7 +86,10 @@ async fn one_connection(
     target: &str,
 ) -> Result<tokio_postgres::Client, JournalError> {
     let (client, conn) = config.connect(NoTls).await.map_err(|e| {
-        JournalError::Unavailable(format!("cannot connect to PostgreSQL at {target}: {e}"))
+        JournalError::Unavailable(format!(
+            "cannot connect to PostgreSQL at {target}: {}",
+            pg_message(&e)
+        ))
     })?;
     tokio::spawn(async move {
         if let Err(e) = conn.await {

@@ -64,7 +64,10 @@ impl ScratchDatabase {
             .batch_execute(&format!("CREATE DATABASE \"{name}\""))
             .await
             .map_err(|e| {
-                JournalError::Unavailable(format!("cannot create database {name}: {e}"))
+                JournalError::Unavailable(format!(
+                    "cannot create database {name}: {}",
+                    crate::convert::pg_message(&e)
+                ))
             })?;
         url.set_path(&format!("/{name}"));
         Ok(ScratchDatabase {
@@ -117,8 +120,9 @@ async fn admin(admin_url: &str) -> Result<tokio_postgres::Client, JournalError> 
         .map_err(|e| {
             JournalError::Unavailable(format!(
                 "PostgreSQL test server unreachable ({}; set {TEST_SERVER_ENV} to a \
-                 postgres:// URL of a server that accepts this user): {e}",
-                redacted(admin_url)
+                 postgres:// URL of a server that accepts this user): {}",
+                redacted(admin_url),
+                crate::convert::pg_message(&e)
             ))
         })?;
     tokio::spawn(async move {
