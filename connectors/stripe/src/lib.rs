@@ -7,6 +7,7 @@
 //!   (rotation), `v0` ignored, 300 s default tolerance, constant-time compare.
 //! - [`payload`]: the Event envelope and the Invoice, Dispute, CreditNote and Charge
 //!   objects, borrowed from the body bytes.
+//! - [`fast`]: the same, read in one pass over the body (falls back to [`payload`]).
 //! - [`mapping`]: event type -> canonical event; minor units -> [`Money`](invoice_core::Money).
 //! - [`source`]: the [`InvoiceSource`](invoice_core::InvoiceSource) impl.
 //! - [`enrich`]: disputes name a charge, not an invoice; the enricher asks Stripe's API
@@ -22,6 +23,7 @@
 pub mod config;
 pub mod enrich;
 pub mod error;
+pub mod fast;
 pub mod mapping;
 pub mod payload;
 pub mod source;

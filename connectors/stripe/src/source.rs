@@ -8,7 +8,7 @@ use invoice_core::{
 };
 
 use crate::config::StripeConfig;
-use crate::mapping::map_event;
+use crate::mapping::{map_event, map_one_pass};
 use crate::payload::Event;
 use crate::verify::{verify, HEADER};
 
@@ -42,6 +42,17 @@ impl StripeSource {
         info.tolerance_secs = config.tolerance_seconds;
         Ok(StripeSource { config, info })
     }
+
+    /// The event's Connect `account`, else the configured `account`, else the route's
+    /// tenant, else `default`.
+    fn tenant(&self, account: Option<&str>, ctx: &IngestContext) -> TenantId {
+        account
+            .map(str::to_owned)
+            .or_else(|| self.config.account.clone())
+            .or_else(|| ctx.route_tenant.as_ref().map(|t| t.0.clone()))
+            .map(TenantId)
+            .unwrap_or_else(TenantId::default_tenant)
+    }
 }
 
 #[async_trait]
@@ -68,16 +79,23 @@ impl InvoiceSource for StripeSource {
             ctx.now,
             self.config.tolerance_seconds,
         )?;
-        let event: Event<'_> = serde_json::from_slice(body).map_err(SourceError::malformed)?;
-        let tenant = event
-            .account
-            .as_deref()
-            .map(str::to_owned)
-            .or_else(|| self.config.account.clone())
-            .or_else(|| ctx.route_tenant.as_ref().map(|t| t.0.clone()))
-            .map(TenantId)
-            .unwrap_or_else(TenantId::default_tenant);
-        let mapped = map_event(&event, &tenant, body)?;
+        // One scan of the body when the event is plainly readable; otherwise the two-pass
+        // path decides (and names the error). Both map to the same events.
+        let mapped = match crate::fast::read(body) {
+            Some(event) => {
+                let tenant = self.tenant(event.account.as_deref(), ctx);
+                let mapped = map_one_pass(event, &tenant, body)?;
+                (tenant, mapped)
+            }
+            None => {
+                let event: Event<'_> =
+                    serde_json::from_slice(body).map_err(SourceError::malformed)?;
+                let tenant = self.tenant(event.account.as_deref(), ctx);
+                let mapped = map_event(&event, &tenant, body)?;
+                (tenant, mapped)
+            }
+        };
+        let (tenant, mapped) = mapped;
         let mut ingested = Ingested::events(tenant, mapped.events, Reply::ok());
         ingested.pending = mapped.pending;
         ingested.skipped = mapped.skipped;
