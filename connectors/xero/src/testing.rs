@@ -2,12 +2,12 @@
 //! test signer, and a fuzz target body. Used by `tests/`; public so tools can sign
 //! requests the same way.
 
-use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use http::HeaderValue;
+use invoice_core::fuzzing::{raw_request, run_ready, HeadEnd};
 use invoice_core::{ConnectorInfo, IngestContext, InvoiceSource, Secret, WebhookRequest};
 
 use crate::config::XeroConfig;
@@ -58,26 +58,7 @@ impl Harness {
 /// Half the time (first byte even) the body is signed correctly so the parser is reached.
 /// Never panics.
 pub fn fuzz_ingest(data: &[u8]) {
-    let split = data.windows(2).position(|w| w == b"\n\n");
-    let (head, body) = match split {
-        Some(i) => (&data[..i], &data[i + 2..]),
-        None => (&[][..], data),
-    };
-    let mut builder = http::Request::builder()
-        .method("POST")
-        .uri("/webhooks/xero");
-    for line in head.split(|b| *b == b'\n') {
-        if let Some(colon) = line.iter().position(|b| *b == b':') {
-            let (name, value) = (&line[..colon], &line[colon + 1..]);
-            if let (Ok(n), Ok(v)) = (
-                http::HeaderName::from_bytes(name),
-                HeaderValue::from_bytes(value.trim_ascii()),
-            ) {
-                builder = builder.header(n, v);
-            }
-        }
-    }
-    let Ok(mut request) = builder.body(bytes::Bytes::copy_from_slice(body)) else {
+    let Some(mut request) = raw_request(data, "/webhooks/xero", HeadEnd::Lf) else {
         return;
     };
     let secret = Secret::new(FIXTURE_SECRET);
@@ -92,10 +73,5 @@ pub fn fuzz_ingest(data: &[u8]) {
         .single()
         .unwrap_or_default();
     let ctx = IngestContext::at(now);
-    // The source's future never awaits anything pending: poll it once to completion.
-    let fut = source.ingest(&request, &ctx);
-    let waker = std::task::Waker::noop();
-    let mut cx = std::task::Context::from_waker(waker);
-    let mut fut = std::pin::pin!(fut);
-    let _ = fut.as_mut().poll(&mut cx);
+    let _ = run_ready(source.ingest(&request, &ctx));
 }
