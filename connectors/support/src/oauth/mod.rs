@@ -18,9 +18,12 @@
 //! Basic or in the form body, an optional `scope`, extra form parameters (e.g. a
 //! `redirect_uri`), and whether `expires_in` is honoured. [`EndpointToken::client_credentials`]
 //! covers the client-credentials grant with the same caching and refresh rules.
+//! [`get_with_refresh`] is the enricher's side: a bearer GET, repeated once with a fresh
+//! token after a 401.
 
 mod endpoint;
 mod fixed;
+mod request;
 
 use std::fmt;
 
@@ -31,6 +34,7 @@ use invoice_core::{EnrichError, Secret};
 pub use endpoint::{EndpointToken, OAuthClient};
 use fixed::NoToken;
 pub use fixed::StaticToken;
+pub use request::get_with_refresh;
 
 /// A token whose `expires_in` ends within this many seconds is exchanged before use
 /// (the default margin of [`Expiry::FromResponse`]).
