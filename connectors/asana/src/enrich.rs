@@ -14,11 +14,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use invoice_connector_support::http::retry_after;
 use invoice_connector_support::oauth::{
-    provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
+    get_with_refresh, provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
 };
 use invoice_core::registry::ConfigError;
 use invoice_core::{
-    EnrichError, Enricher, EventDetail, EventKind, InvoiceEvent, InvoiceKey, Platform, Secret,
+    EnrichError, Enricher, EventDetail, EventKind, InvoiceEvent, InvoiceKey, Platform,
     ThinReference,
 };
 
@@ -84,19 +84,6 @@ impl AsanaEnricher {
         })
     }
 
-    async fn send(&self, url: &str, token: &Secret) -> Result<reqwest::Response, EnrichError> {
-        let bearer = token
-            .expose_str()
-            .ok_or_else(|| EnrichError::Rejected("access token is not UTF-8".into()))?;
-        self.http
-            .get(url)
-            .bearer_auth(bearer)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|e| transient(format!("asana api: {}", e.without_url()), None))
-    }
-
     /// Reads one task, refreshing the token once on 401.
     pub async fn task(&self, gid: &str) -> Result<crate::api::Task, EnrichError> {
         if gid.is_empty() || gid.len() > 32 || !gid.bytes().all(|b| b.is_ascii_digit()) {
@@ -106,36 +93,28 @@ impl AsanaEnricher {
             "{}/api/1.0/tasks/{gid}?opt_fields={OPT_FIELDS}",
             self.api_base
         );
-        let mut token = self.tokens.token().await?;
-        let mut refreshed = false;
-        loop {
-            let resp = self.send(&url, &token).await?;
-            let status = resp.status();
-            if status.is_success() {
-                let bytes = resp
-                    .bytes()
-                    .await
-                    .map_err(|e| transient(format!("asana api body: {}", e.without_url()), None))?;
-                return serde_json::from_slice::<TaskResponse>(&bytes)
-                    .map(|r| r.data)
-                    .map_err(|e| {
-                        EnrichError::Rejected(format!("asana task {gid}: unreadable body: {e}"))
-                    });
-            }
-            if status.as_u16() == 401 && !refreshed {
-                refreshed = true;
-                token = self.tokens.refresh(&token).await?;
-                continue;
-            }
-            let after = retry_after(resp.headers());
-            let message = format!("asana api answered {status} for task {gid}");
-            return Err(match status.as_u16() {
-                401 => transient(format!("{message} (after token refresh)"), after),
-                429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
-                s if s >= 500 => transient(message, after),
-                _ => EnrichError::Rejected(message),
-            });
+        let resp =
+            get_with_refresh(&self.http, self.tokens.as_ref(), &url, &[], "asana api").await?;
+        let status = resp.status();
+        if status.is_success() {
+            let bytes = resp
+                .bytes()
+                .await
+                .map_err(|e| transient(format!("asana api body: {}", e.without_url()), None))?;
+            return serde_json::from_slice::<TaskResponse>(&bytes)
+                .map(|r| r.data)
+                .map_err(|e| {
+                    EnrichError::Rejected(format!("asana task {gid}: unreadable body: {e}"))
+                });
         }
+        let after = retry_after(resp.headers());
+        let message = format!("asana api answered {status} for task {gid}");
+        Err(match status.as_u16() {
+            401 => transient(format!("{message} (after token refresh)"), after),
+            429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
+            s if s >= 500 => transient(message, after),
+            _ => EnrichError::Rejected(message),
+        })
     }
 }
 
