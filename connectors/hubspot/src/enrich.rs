@@ -14,12 +14,11 @@ use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use invoice_connector_support::http::retry_after;
 use invoice_connector_support::oauth::{
-    provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
+    get_with_refresh, provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
 };
 use invoice_core::registry::ConfigError;
 use invoice_core::{
-    Currency, EnrichError, Enricher, EventKind, InvoiceEvent, InvoiceKey, Platform, Secret,
-    ThinReference,
+    Currency, EnrichError, Enricher, EventKind, InvoiceEvent, InvoiceKey, Platform, ThinReference,
 };
 
 use crate::api::{snapshot, CrmObject, PROPERTIES};
@@ -88,19 +87,6 @@ impl HubspotEnricher {
         self
     }
 
-    async fn send(&self, url: &str, token: &Secret) -> Result<reqwest::Response, EnrichError> {
-        let bearer = token
-            .expose_str()
-            .ok_or_else(|| EnrichError::Rejected("access token is not UTF-8".into()))?;
-        self.http
-            .get(url)
-            .bearer_auth(bearer)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|e| transient(format!("hubspot api: {}", e.without_url()), None))
-    }
-
     /// Reads one invoice, refreshing the token once on 401.
     pub async fn invoice(&self, id: &str) -> Result<CrmObject, EnrichError> {
         if id.is_empty() || id.len() > 24 || !id.bytes().all(|b| b.is_ascii_digit()) {
@@ -112,33 +98,26 @@ impl HubspotEnricher {
             "{}/crm/v3/objects/invoices/{id}?properties={PROPERTIES}&associations=companies,contacts",
             self.api_base
         );
-        let mut token = self.tokens.token().await?;
-        let mut refreshed = false;
-        loop {
-            let resp = self.send(&url, &token).await?;
-            let status = resp.status();
-            if status.is_success() {
-                let bytes = resp.bytes().await.map_err(|e| {
-                    transient(format!("hubspot api body: {}", e.without_url()), None)
-                })?;
-                return serde_json::from_slice(&bytes).map_err(|e| {
-                    EnrichError::Rejected(format!("hubspot invoice {id}: unreadable body: {e}"))
-                });
-            }
-            if status.as_u16() == 401 && !refreshed {
-                refreshed = true;
-                token = self.tokens.refresh(&token).await?;
-                continue;
-            }
-            let after = retry_after(resp.headers());
-            let message = format!("hubspot api answered {status} for invoice {id}");
-            return Err(match status.as_u16() {
-                401 => transient(format!("{message} (after token refresh)"), after),
-                429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
-                s if s >= 500 => transient(message, after),
-                _ => EnrichError::Rejected(message),
+        let resp =
+            get_with_refresh(&self.http, self.tokens.as_ref(), &url, &[], "hubspot api").await?;
+        let status = resp.status();
+        if status.is_success() {
+            let bytes = resp
+                .bytes()
+                .await
+                .map_err(|e| transient(format!("hubspot api body: {}", e.without_url()), None))?;
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                EnrichError::Rejected(format!("hubspot invoice {id}: unreadable body: {e}"))
             });
         }
+        let after = retry_after(resp.headers());
+        let message = format!("hubspot api answered {status} for invoice {id}");
+        Err(match status.as_u16() {
+            401 => transient(format!("{message} (after token refresh)"), after),
+            429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
+            s if s >= 500 => transient(message, after),
+            _ => EnrichError::Rejected(message),
+        })
     }
 }
 
