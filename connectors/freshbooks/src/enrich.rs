@@ -13,12 +13,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use invoice_connector_support::http::retry_after;
 use invoice_connector_support::oauth::{
-    provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
+    get_with_refresh, provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
 };
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     EnrichError, Enricher, EventDetail, EventKind, InvoiceEvent, InvoiceKey, Lifecycle, Platform,
-    Secret, ThinReference,
+    ThinReference,
 };
 use serde::de::DeserializeOwned;
 
@@ -95,19 +95,6 @@ impl FreshbooksEnricher {
         })
     }
 
-    async fn send(&self, url: &str, token: &Secret) -> Result<reqwest::Response, EnrichError> {
-        let bearer = token
-            .expose_str()
-            .ok_or_else(|| EnrichError::Rejected("access token is not UTF-8".into()))?;
-        self.http
-            .get(url)
-            .bearer_auth(bearer)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|e| transient(format!("freshbooks api: {}", e.without_url()), None))
-    }
-
     /// GETs `/accounting/account/{account}/{path}/{id}` with one token refresh on 401.
     async fn get<T: DeserializeOwned>(
         &self,
@@ -121,33 +108,31 @@ impl FreshbooksEnricher {
             checked("account", account)?,
             checked(path, id)?
         );
-        let mut token = self.tokens.token().await?;
-        let mut refreshed = false;
-        loop {
-            let resp = self.send(&url, &token).await?;
-            let status = resp.status();
-            if status.is_success() {
-                let bytes = resp.bytes().await.map_err(|e| {
-                    transient(format!("freshbooks api body: {}", e.without_url()), None)
-                })?;
-                return serde_json::from_slice::<Envelope<T>>(&bytes)
-                    .map(|e| e.response.result)
-                    .map_err(|e| EnrichError::Rejected(format!("freshbooks {path} {id}: {e}")));
-            }
-            if status.as_u16() == 401 && !refreshed {
-                refreshed = true;
-                token = self.tokens.refresh(&token).await?;
-                continue;
-            }
-            let after = retry_after(resp.headers());
-            let message = format!("freshbooks api answered {status} for {path} {id}");
-            return Err(match status.as_u16() {
-                401 => transient(format!("{message} (after token refresh)"), after),
-                429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
-                s if s >= 500 => transient(message, after),
-                _ => EnrichError::Rejected(message),
-            });
+        let resp = get_with_refresh(
+            &self.http,
+            self.tokens.as_ref(),
+            &url,
+            &[],
+            "freshbooks api",
+        )
+        .await?;
+        let status = resp.status();
+        if status.is_success() {
+            let bytes = resp.bytes().await.map_err(|e| {
+                transient(format!("freshbooks api body: {}", e.without_url()), None)
+            })?;
+            return serde_json::from_slice::<Envelope<T>>(&bytes)
+                .map(|e| e.response.result)
+                .map_err(|e| EnrichError::Rejected(format!("freshbooks {path} {id}: {e}")));
         }
+        let after = retry_after(resp.headers());
+        let message = format!("freshbooks api answered {status} for {path} {id}");
+        Err(match status.as_u16() {
+            401 => transient(format!("{message} (after token refresh)"), after),
+            429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
+            s if s >= 500 => transient(message, after),
+            _ => EnrichError::Rejected(message),
+        })
     }
 
     async fn invoice_events(
