@@ -16,12 +16,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use invoice_connector_support::http::retry_after;
 use invoice_connector_support::oauth::{
-    provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
+    get_with_refresh, provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
 };
 use invoice_core::registry::ConfigError;
 use invoice_core::{
-    Currency, EnrichError, Enricher, EventKind, InvoiceEvent, InvoiceKey, Platform, Secret,
-    ThinReference,
+    Currency, EnrichError, Enricher, EventKind, InvoiceEvent, InvoiceKey, Platform, ThinReference,
 };
 use serde::de::DeserializeOwned;
 
@@ -108,19 +107,6 @@ impl QboEnricher {
         self
     }
 
-    async fn send(&self, url: &str, token: &Secret) -> Result<reqwest::Response, EnrichError> {
-        let bearer = token
-            .expose_str()
-            .ok_or_else(|| EnrichError::Rejected("access token is not UTF-8".into()))?;
-        self.http
-            .get(url)
-            .bearer_auth(bearer)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|e| transient(format!("quickbooks api: {}", e.without_url()), None))
-    }
-
     /// GETs `/v3/company/{realm}/{entity}/{id}` with one token refresh on 401.
     async fn get<T: DeserializeOwned>(
         &self,
@@ -135,41 +121,39 @@ impl QboEnricher {
             checked_id(entity, id)?,
             self.minor_version
         );
-        let mut token = self.tokens.token().await?;
-        let mut refreshed = false;
-        loop {
-            let resp = self.send(&url, &token).await?;
-            let status = resp.status();
-            if status.is_success() {
-                let bytes = resp.bytes().await.map_err(|e| {
-                    transient(format!("quickbooks api body: {}", e.without_url()), None)
-                })?;
-                return serde_json::from_slice(&bytes).map_err(|e| {
-                    transient(
-                        format!("quickbooks {entity} {id}: unreadable body: {e}"),
-                        None,
-                    )
-                });
-            }
-            if status.as_u16() == 401 && !refreshed {
-                refreshed = true;
-                token = self.tokens.refresh(&token).await?;
-                continue;
-            }
-            let after = retry_after(resp.headers());
-            let fault = resp
-                .json::<FaultResponse>()
-                .await
-                .map(|f| format!(": {}", f.summary()))
-                .unwrap_or_default();
-            let message = format!("quickbooks api answered {status} for {entity} {id}{fault}");
-            return Err(match status.as_u16() {
-                401 => transient(format!("{message} (after token refresh)"), after),
-                429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
-                s if s >= 500 => transient(message, after),
-                _ => EnrichError::Rejected(message),
+        let resp = get_with_refresh(
+            &self.http,
+            self.tokens.as_ref(),
+            &url,
+            &[],
+            "quickbooks api",
+        )
+        .await?;
+        let status = resp.status();
+        if status.is_success() {
+            let bytes = resp.bytes().await.map_err(|e| {
+                transient(format!("quickbooks api body: {}", e.without_url()), None)
+            })?;
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                transient(
+                    format!("quickbooks {entity} {id}: unreadable body: {e}"),
+                    None,
+                )
             });
         }
+        let after = retry_after(resp.headers());
+        let fault = resp
+            .json::<FaultResponse>()
+            .await
+            .map(|f| format!(": {}", f.summary()))
+            .unwrap_or_default();
+        let message = format!("quickbooks api answered {status} for {entity} {id}{fault}");
+        Err(match status.as_u16() {
+            401 => transient(format!("{message} (after token refresh)"), after),
+            429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
+            s if s >= 500 => transient(message, after),
+            _ => EnrichError::Rejected(message),
+        })
     }
 
     fn invoice_event(
