@@ -18,12 +18,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use invoice_connector_support::http::retry_after;
 use invoice_connector_support::oauth::{
-    provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
+    get_with_refresh, provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
 };
 use invoice_core::registry::ConfigError;
 use invoice_core::{
-    EnrichError, Enricher, EventKind, InvoiceEvent, InvoiceKey, Lifecycle, Platform, Secret,
-    ThinReference,
+    EnrichError, Enricher, EventKind, InvoiceEvent, InvoiceKey, Lifecycle, Platform, ThinReference,
 };
 use serde::de::DeserializeOwned;
 
@@ -131,25 +130,6 @@ impl XeroEnricher {
         Ok(())
     }
 
-    async fn send(
-        &self,
-        url: &str,
-        tenant: &str,
-        token: &Secret,
-    ) -> Result<reqwest::Response, EnrichError> {
-        let bearer = token
-            .expose_str()
-            .ok_or_else(|| EnrichError::Rejected("access token is not UTF-8".into()))?;
-        self.http
-            .get(url)
-            .bearer_auth(bearer)
-            .header("xero-tenant-id", tenant)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|e| transient(format!("xero api: {}", e.without_url()), None))
-    }
-
     /// GETs `{api_base}/api.xro/2.0/{collection}/{id}` for `tenant`, with one token
     /// refresh on 401.
     async fn get<T: DeserializeOwned>(
@@ -163,45 +143,43 @@ impl XeroEnricher {
             self.api_base.origin().ascii_serialization(),
             self.base_path()
         );
-        let mut token = self.tokens.token().await?;
-        let mut refreshed = false;
-        loop {
-            let resp = self.send(&url, tenant, &token).await?;
-            let status = resp.status();
-            if status.is_success() {
-                let bytes = resp
-                    .bytes()
-                    .await
-                    .map_err(|e| transient(format!("xero api body: {}", e.without_url()), None))?;
-                return serde_json::from_slice(&bytes).map_err(|e| {
-                    transient(
-                        format!("xero {collection} {id}: unreadable body: {e}"),
-                        None,
-                    )
-                });
-            }
-            if status.as_u16() == 401 && !refreshed {
-                refreshed = true;
-                token = self.tokens.refresh(&token).await?;
-                continue;
-            }
-            let after = retry_after(resp.headers());
-            let detail = resp
-                .json::<ErrorBody>()
+        let resp = get_with_refresh(
+            &self.http,
+            self.tokens.as_ref(),
+            &url,
+            &[("xero-tenant-id", tenant)],
+            "xero api",
+        )
+        .await?;
+        let status = resp.status();
+        if status.is_success() {
+            let bytes = resp
+                .bytes()
                 .await
-                .map(|b| b.summary())
-                .ok()
-                .filter(|s| !s.is_empty())
-                .map(|s| format!(": {s}"))
-                .unwrap_or_default();
-            let message = format!("xero api answered {status} for {collection} {id}{detail}");
-            return Err(match status.as_u16() {
-                401 => transient(format!("{message} (after token refresh)"), after),
-                429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
-                s if s >= 500 => transient(message, after),
-                _ => EnrichError::Rejected(message),
+                .map_err(|e| transient(format!("xero api body: {}", e.without_url()), None))?;
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                transient(
+                    format!("xero {collection} {id}: unreadable body: {e}"),
+                    None,
+                )
             });
         }
+        let after = retry_after(resp.headers());
+        let detail = resp
+            .json::<ErrorBody>()
+            .await
+            .map(|b| b.summary())
+            .ok()
+            .filter(|s| !s.is_empty())
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        let message = format!("xero api answered {status} for {collection} {id}{detail}");
+        Err(match status.as_u16() {
+            401 => transient(format!("{message} (after token refresh)"), after),
+            429 => transient(message, after.or(Some(THROTTLE_RETRY_SECS))),
+            s if s >= 500 => transient(message, after),
+            _ => EnrichError::Rejected(message),
+        })
     }
 
     /// The invoice `id` of `r`'s tenant as one canonical event.
