@@ -5,7 +5,8 @@
 //!   error. Nothing is fetched.
 //! - Elements carry their namespace URI (an undeclared prefix is an error), so callers
 //!   match by URI and local name, never by prefix.
-//! - Bounded: [`MAX_XML_BYTES`], [`MAX_DEPTH`], [`MAX_ELEMENTS`], [`MAX_TEXT`].
+//! - Bounded: [`MAX_XML_BYTES`], [`MAX_DEPTH`], [`MAX_ELEMENTS`], [`MAX_ATTRIBUTES`],
+//!   [`MAX_TEXT`].
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
@@ -17,6 +18,9 @@ pub const MAX_XML_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_DEPTH: usize = 24;
 /// Most elements read.
 pub const MAX_ELEMENTS: usize = 50_000;
+/// Most attributes on one element (quick-xml's duplicate-attribute check is quadratic:
+/// 50,000 attributes in one start tag took over a minute before this bound).
+pub const MAX_ATTRIBUTES: usize = 256;
 /// Longest text of one element, bytes.
 pub const MAX_TEXT: usize = 128 * 1024;
 
@@ -166,7 +170,12 @@ fn open(
         }
     };
     let mut attrs = Vec::new();
-    for a in e.attributes() {
+    for (i, a) in e.attributes().enumerate() {
+        if i >= MAX_ATTRIBUTES {
+            return Err(err(format!(
+                "more than {MAX_ATTRIBUTES} attributes on one element"
+            )));
+        }
         let a = a.map_err(err)?;
         let key = a.key;
         if key.as_ref() == b"xmlns" || key.as_ref().starts_with(b"xmlns:") {
