@@ -1,6 +1,6 @@
 //! The pipeline end to end in memory: a shuffled 200-event history for 20 invoices through
 //! `Relay` with the in-memory journal and a recording sink that fails on purpose.
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! Property tests of the design's state machine rules.
 
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
 

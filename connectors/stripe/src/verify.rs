@@ -101,7 +101,13 @@ mod tests {
         let header = format!("t=1000,v1={},{}", "ab".repeat(32), &good[7..]);
         let now = Utc.timestamp_opt(1100, 0).unwrap();
         assert_eq!(
-            verify(Some(header.as_bytes()), b"body", &[s.clone()], now, 300),
+            verify(
+                Some(header.as_bytes()),
+                b"body",
+                std::slice::from_ref(&s),
+                now,
+                300
+            ),
             Ok(1000)
         );
         let late = Utc.timestamp_opt(1301, 0).unwrap();

@@ -1,6 +1,6 @@
 //! Disputes through the relay: the webhook is acknowledged as a thin reference, then the
 //! enricher asks a loopback stand-in of Stripe's API which invoice the charge paid.
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::unwrap_used)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! No input panics the Stripe source: arbitrary bytes, and mutations of real fixtures
 //! signed correctly so they reach the parser.
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::unwrap_used)]
 
 use invoice_connector_stripe::testing::fuzz_ingest;
 use proptest::prelude::*;

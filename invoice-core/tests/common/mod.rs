@@ -1,4 +1,4 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 pub mod history;
