@@ -55,9 +55,13 @@ enum Command {
     },
     /// A loopback portal that counts updates.
     Portal {
-        /// Distinct updates to wait for.
+        /// Distinct updates to wait for (stops earlier once none came for `--idle-ms`
+        /// after the first: stale webhooks of the run make no update).
         #[arg(long)]
         expect: usize,
+        /// Stop when no update came for this long after the first one.
+        #[arg(long, default_value_t = 3000)]
+        idle_ms: u64,
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 600)]
         timeout: u64,
@@ -77,7 +81,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             connections,
             prefix,
         } => rt.block_on(webhooks(url, secret, requests, connections, prefix)),
-        Command::Portal { expect, timeout } => rt.block_on(portal(expect, timeout)),
+        Command::Portal {
+            expect,
+            idle_ms,
+            timeout,
+        } => rt.block_on(portal(expect, idle_ms, timeout)),
     }
 }
 
@@ -277,7 +285,11 @@ struct Seen {
     last: Option<Instant>,
 }
 
-async fn portal(expect: usize, timeout: u64) -> Result<(), Box<dyn std::error::Error>> {
+async fn portal(
+    expect: usize,
+    idle_ms: u64,
+    timeout: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     println!(
         "portal listening on http://{}/invoice-events",
@@ -339,9 +351,26 @@ async fn portal(expect: usize, timeout: u64) -> Result<(), Box<dyn std::error::E
             }
         }
     };
+    let idle = {
+        let seen = seen.clone();
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let quiet = seen
+                    .lock()
+                    .ok()
+                    .and_then(|s| s.last)
+                    .is_some_and(|l| l.elapsed() >= Duration::from_millis(idle_ms));
+                if quiet {
+                    return;
+                }
+            }
+        }
+    };
     tokio::select! {
         _ = accept => {}
         _ = done.notified() => {}
+        _ = idle => {}
         _ = tokio::time::sleep(Duration::from_secs(timeout)) => {
             eprintln!("portal: timed out");
         }
