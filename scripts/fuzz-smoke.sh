@@ -19,6 +19,8 @@ open(sys.argv[2], 'wb').write(b'\x00' + body)
 PY
   done
 }
+# One build of every target (shared dependencies), then short runs.
+cargo fuzz build --sanitizer none >/dev/null
 for target in $(cargo fuzz list); do
   slug="${target%_ingest}"
   [ -d "../connectors/${slug//_/-}/fixtures" ] && seed "$target" "../connectors/${slug//_/-}/fixtures"

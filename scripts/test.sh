@@ -3,4 +3,6 @@
 # browser tests, and the doctests. This is the command the README gives.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The integration crate (tests/) drives the real relay binary: build it first.
+cargo build -p invoice-relay
 cargo test --workspace --all-features --no-fail-fast
