@@ -14,7 +14,8 @@
 # reports updates/s from the first delivery to the last (it stops once all N arrived or
 # none came for 3 s: a `finalized` that lands after its invoice's `paid` is stale and
 # makes no update, so the backlog is somewhat under N).
-# Database and logs go to $BENCH_DIR (default: a fresh directory under $TMPDIR).
+# Database and logs go to $BENCH_DIR, kept afterwards (default: a fresh directory under
+# $TMPDIR, removed at the end).
 # SKIP_BUILD=1 uses the binaries already in $CARGO_TARGET_DIR/release.
 set -euo pipefail
 
@@ -108,3 +109,5 @@ echo "load after delivery: $(cut -d' ' -f1-3 /proc/loadavg)"
 stop_relay
 trap - EXIT
 echo "database size: $(du -sh "$DIR" | cut -f1)"
+# A fresh directory is removed (about 10 KB per request); a given BENCH_DIR is kept.
+if [ -z "${BENCH_DIR:-}" ]; then rm -rf "$DIR"; fi
