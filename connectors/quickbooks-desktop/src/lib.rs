@@ -34,7 +34,7 @@ pub mod soap;
 pub mod source;
 pub mod testing;
 pub mod verify;
-pub mod xml;
+pub use invoice_connector_support::xml;
 
 pub use config::QbdConfig;
 pub use qwc::{qwc_file, QwcOptions};

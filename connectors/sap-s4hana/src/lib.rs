@@ -34,7 +34,7 @@ pub mod payload;
 pub mod source;
 pub mod testing;
 pub mod verify;
-pub mod xml;
+pub use invoice_connector_support::xml;
 
 pub use config::{AuthMode, SapConfig};
 pub use enrich::SapEnricher;

@@ -4,7 +4,9 @@
 //!   OAuth 2.0 token endpoint (refresh-token or client-credentials grant), cached,
 //!   exchanged again before it expires and once after the API answers 401.
 //! - [`http`]: small HTTP helpers the enrichers share.
+//! - [`xml`]: a bounded, namespace-aware XML reader that refuses DTDs.
 #![forbid(unsafe_code)]
 
 pub mod http;
 pub mod oauth;
+pub mod xml;

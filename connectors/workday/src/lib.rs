@@ -30,7 +30,7 @@ pub mod payload;
 pub mod source;
 pub mod testing;
 pub mod verify;
-pub mod xml;
+pub use invoice_connector_support::xml;
 
 pub use config::{AuthMode, WorkdayConfig};
 pub use source::WorkdaySource;

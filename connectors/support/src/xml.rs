@@ -1,5 +1,6 @@
 //! A small, bounded, namespace-aware XML tree over quick-xml (the same idea as the Sage
-//! Intacct connector's reader, with attributes), for OData V2 Atom responses.
+//! Intacct connector's reader, with attributes), shared by the XML connectors (SOAP
+//! envelopes and qbXML, OData V2 Atom responses, Workday Web Services XML).
 //!
 //! - A DOCTYPE is refused: no entity is declared or expanded; an undeclared `&name;` is an
 //!   error. Nothing is fetched.
@@ -87,7 +88,7 @@ fn err(m: impl std::fmt::Display) -> XmlError {
 /// Parses `body` into its root element.
 ///
 /// ```
-/// use invoice_connector_sap_s4hana::xml::parse;
+/// use invoice_connector_support::xml::parse;
 /// let root = parse(br#"<a:x xmlns:a="urn:t"><y>1</y></a:x>"#).unwrap();
 /// assert_eq!((root.ns.as_deref(), root.name.as_str()), (Some("urn:t"), "x"));
 /// assert_eq!(root.child_text(None, "y"), Some("1"));
