@@ -1,5 +1,6 @@
 //! In-process ingest per platform (verify + parse + map + `apply`, no I/O) beside the
-//! floor of the same bytes (HMAC-SHA256 + a minimal borrowed typed parse). The Stripe
+//! floor of the same request (the platform's authentication at its cheapest: HMAC-SHA256,
+//! a constant-time token / Basic compare, or PayPal's RSA, + a minimal borrowed parse). The Stripe
 //! peers (svix, async-stripe) on the same body are in `benches/peers` (own lockfile).
 //!
 //! `cargo bench -p invoice-relay-benches --bench ingest`
@@ -13,7 +14,7 @@ fn platform(c: &mut Criterion, case: &Case) {
     g.throughput(Throughput::Elements(1));
     g.bench_function("relay", |b| b.iter(|| black_box(ingest_and_apply(case))));
     g.bench_function("floor", |b| {
-        b.iter(|| black_box(case.floor.run(black_box(case.request.body()))))
+        b.iter(|| black_box(case.floor.run(black_box(&case.request))))
     });
     g.finish();
 }
