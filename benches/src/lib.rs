@@ -17,13 +17,12 @@
 pub mod floor;
 pub mod history;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use invoice_core::testing::fixture::{load_dir, Fixture};
 use invoice_core::{
-    apply, IngestContext, InvoiceKey, InvoiceSource, InvoiceState, Secret, TenantId, WebhookRequest,
+    apply, IngestContext, InvoiceSource, InvoiceState, Secret, TenantId, WebhookRequest,
 };
 
 /// One platform's bench input.
@@ -195,12 +194,18 @@ pub fn ingest_and_apply(case: &Case) -> usize {
             Ok(i) => i,
             Err(_) => return 0,
         };
-    let mut states: HashMap<InvoiceKey, InvoiceState> = HashMap::new();
+    // The states of this request's invoices (a handful at most: a linear search).
+    let mut states: Vec<InvoiceState> = Vec::new();
     let mut stored = 0;
     for event in &ingested.events {
-        let state = states
-            .entry(event.key.clone())
-            .or_insert_with(|| InvoiceState::empty(event.key.clone()));
+        let at = match states.iter().position(|s| s.key == event.key) {
+            Some(at) => at,
+            None => {
+                states.push(InvoiceState::empty(event.key.clone()));
+                states.len() - 1
+            }
+        };
+        let state = &mut states[at];
         let t = apply(state, event);
         if t.stored_change {
             stored += 1;

@@ -112,7 +112,7 @@ const MESSAGES: [&str; 7] = [
 ];
 
 /// The rows a verified context describes, or the reason it describes none.
-pub fn rows(ctx: &RemoteExecutionContext, rules: &Rules<'_>) -> Result<Vec<Row>, String> {
+pub fn rows(ctx: &RemoteExecutionContext<'_>, rules: &Rules<'_>) -> Result<Vec<Row>, String> {
     if !ctx.primary_entity_name.eq_ignore_ascii_case("invoice") {
         return Err(format!(
             "table `{}` is not invoice",
@@ -128,11 +128,11 @@ pub fn rows(ctx: &RemoteExecutionContext, rules: &Rules<'_>) -> Result<Vec<Row>,
             "no InputParameters (x-ms-dynamics-msg-size-exceeded: the post was over 256 KB)".into(),
         );
     }
-    let image = |images: &[KeyValue]| -> Option<Entity> {
+    fn image<'a>(images: &[KeyValue<'a>]) -> Option<Entity<'a>> {
         images
             .first()
-            .and_then(|kv| serde_json::from_str::<Entity>(kv.value.get()).ok())
-    };
+            .and_then(|kv| serde_json::from_str::<Entity<'a>>(kv.value.get()).ok())
+    }
     let post = image(&ctx.post_entity_images);
     let primary = ctx.primary_entity_id.clone().unwrap_or_default();
     let mut out = Vec::new();
@@ -140,7 +140,7 @@ pub fn rows(ctx: &RemoteExecutionContext, rules: &Rules<'_>) -> Result<Vec<Row>,
         "CreateMultiple" | "UpdateMultiple" => {
             let targets = ctx
                 .input("Targets")
-                .and_then(|t| serde_json::from_str::<EntityCollection>(t.get()).ok())
+                .and_then(|t| serde_json::from_str::<EntityCollection<'_>>(t.get()).ok())
                 .ok_or("no readable Targets collection")?;
             for e in &targets.entities {
                 let id = e.id.clone().unwrap_or_default();
@@ -155,8 +155,9 @@ pub fn rows(ctx: &RemoteExecutionContext, rules: &Rules<'_>) -> Result<Vec<Row>,
         }
         "Delete" => {
             let pre = image(&ctx.pre_entity_images);
-            let attrs: Vec<&[KeyValue]> = pre.iter().map(|p| p.attributes.as_slice()).collect();
-            let fmt: Vec<&[KeyValue]> = pre.iter().map(|p| p.formatted_values.as_slice()).collect();
+            let attrs: Vec<&[KeyValue<'_>]> = pre.iter().map(|p| p.attributes.as_slice()).collect();
+            let fmt: Vec<&[KeyValue<'_>]> =
+                pre.iter().map(|p| p.formatted_values.as_slice()).collect();
             let id = ctx
                 .input("Target")
                 .and_then(values::reference)
@@ -165,8 +166,8 @@ pub fn rows(ctx: &RemoteExecutionContext, rules: &Rules<'_>) -> Result<Vec<Row>,
             out.push(row(&id, message, &attrs, &fmt, rules));
         }
         "SetState" | "SetStateDynamicEntity" => {
-            let mut attrs: Vec<&[KeyValue]> = Vec::new();
-            let mut fmt: Vec<&[KeyValue]> = Vec::new();
+            let mut attrs: Vec<&[KeyValue<'_>]> = Vec::new();
+            let mut fmt: Vec<&[KeyValue<'_>]> = Vec::new();
             if let Some(p) = &post {
                 attrs.push(&p.attributes);
                 fmt.push(&p.formatted_values);
@@ -188,10 +189,10 @@ pub fn rows(ctx: &RemoteExecutionContext, rules: &Rules<'_>) -> Result<Vec<Row>,
         _ => {
             let target = ctx
                 .input("Target")
-                .and_then(|t| serde_json::from_str::<Entity>(t.get()).ok())
+                .and_then(|t| serde_json::from_str::<Entity<'_>>(t.get()).ok())
                 .ok_or("no readable Target entity")?;
-            let mut attrs: Vec<&[KeyValue]> = Vec::new();
-            let mut fmt: Vec<&[KeyValue]> = Vec::new();
+            let mut attrs: Vec<&[KeyValue<'_>]> = Vec::new();
+            let mut fmt: Vec<&[KeyValue<'_>]> = Vec::new();
             if let Some(p) = &post {
                 attrs.push(&p.attributes);
                 fmt.push(&p.formatted_values);
@@ -209,8 +210,8 @@ pub fn rows(ctx: &RemoteExecutionContext, rules: &Rules<'_>) -> Result<Vec<Row>,
 fn row(
     id: &str,
     message: &str,
-    attrs: &[&[KeyValue]],
-    formatted: &[&[KeyValue]],
+    attrs: &[&[KeyValue<'_>]],
+    formatted: &[&[KeyValue<'_>]],
     rules: &Rules<'_>,
 ) -> Row {
     let get = |key: &str| -> Option<&RawValue> {

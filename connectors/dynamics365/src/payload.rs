@@ -19,21 +19,25 @@
 //! 256 KB Dataverse strips `InputParameters` and the images and says so in
 //! `x-ms-dynamics-msg-size-exceeded`.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 /// A `{"key":..,"value":..}` pair (parameters, images, attributes).
 #[derive(Debug, Deserialize)]
-pub struct KeyValue {
+pub struct KeyValue<'a> {
     /// The key.
-    pub key: String,
+    #[serde(borrow)]
+    pub key: Cow<'a, str>,
     /// The value, raw.
-    pub value: Box<RawValue>,
+    #[serde(borrow)]
+    pub value: &'a RawValue,
 }
 
 /// The execution context.
 #[derive(Debug, Deserialize)]
-pub struct RemoteExecutionContext {
+pub struct RemoteExecutionContext<'a> {
     /// `Create`, `Update`, `SetState`, `Delete`, `UpdateMultiple`, ...
     #[serde(rename = "MessageName")]
     pub message_name: String,
@@ -58,32 +62,36 @@ pub struct RemoteExecutionContext {
     /// When the operation was created, `/Date(ms)/`.
     #[serde(rename = "OperationCreatedOn", default)]
     pub operation_created_on: Option<String>,
+    /// A top-level `source` member: Dataverse sends none; the Power Automate flow's post
+    /// carries one (see [`crate::flow`]), so a body naming it is read as that post.
+    #[serde(default)]
+    pub source: Option<String>,
     /// The message's parameters.
-    #[serde(rename = "InputParameters", default)]
-    pub input_parameters: Vec<KeyValue>,
+    #[serde(rename = "InputParameters", default, borrow)]
+    pub input_parameters: Vec<KeyValue<'a>>,
     /// Registered post-images (the record after the operation).
-    #[serde(rename = "PostEntityImages", default)]
-    pub post_entity_images: Vec<KeyValue>,
+    #[serde(rename = "PostEntityImages", default, borrow)]
+    pub post_entity_images: Vec<KeyValue<'a>>,
     /// Registered pre-images (the record before the operation).
-    #[serde(rename = "PreEntityImages", default)]
-    pub pre_entity_images: Vec<KeyValue>,
+    #[serde(rename = "PreEntityImages", default, borrow)]
+    pub pre_entity_images: Vec<KeyValue<'a>>,
 }
 
-impl RemoteExecutionContext {
+impl<'a> RemoteExecutionContext<'a> {
     /// An input parameter's raw value.
-    pub fn input(&self, key: &str) -> Option<&RawValue> {
+    pub fn input(&self, key: &str) -> Option<&'a RawValue> {
         find(&self.input_parameters, key)
     }
 }
 
 /// The value for `key`.
-pub fn find<'a>(pairs: &'a [KeyValue], key: &str) -> Option<&'a RawValue> {
-    pairs.iter().find(|p| p.key == key).map(|p| &*p.value)
+pub fn find<'a>(pairs: &[KeyValue<'a>], key: &str) -> Option<&'a RawValue> {
+    pairs.iter().find(|p| p.key == key).map(|p| p.value)
 }
 
 /// An `Entity`: a record's attributes (all, or the changed ones on Update).
 #[derive(Debug, Deserialize)]
-pub struct Entity {
+pub struct Entity<'a> {
     /// The record id.
     #[serde(rename = "Id", default)]
     pub id: Option<String>,
@@ -91,17 +99,17 @@ pub struct Entity {
     #[serde(rename = "LogicalName", default)]
     pub logical_name: Option<String>,
     /// The attributes.
-    #[serde(rename = "Attributes", default)]
-    pub attributes: Vec<KeyValue>,
+    #[serde(rename = "Attributes", default, borrow)]
+    pub attributes: Vec<KeyValue<'a>>,
     /// Labels of option sets and references (`FormattedValues`), `key` -> label.
-    #[serde(rename = "FormattedValues", default)]
-    pub formatted_values: Vec<KeyValue>,
+    #[serde(rename = "FormattedValues", default, borrow)]
+    pub formatted_values: Vec<KeyValue<'a>>,
 }
 
 /// An `EntityCollection` (`Targets` of the *Multiple messages).
 #[derive(Debug, Deserialize)]
-pub struct EntityCollection {
+pub struct EntityCollection<'a> {
     /// The records.
-    #[serde(rename = "Entities", default)]
-    pub entities: Vec<Entity>,
+    #[serde(rename = "Entities", default, borrow)]
+    pub entities: Vec<Entity<'a>>,
 }

@@ -122,7 +122,22 @@ impl InvoiceSource for Dynamics365Source {
     ) -> Result<Ingested, SourceError> {
         verify(request, &self.location, &self.config.secrets)?;
         let body = request.body();
-        let probe: Probe = serde_json::from_slice(body).map_err(SourceError::malformed)?;
+        // One pass in the usual case: a body read as a `RemoteExecutionContext` that names
+        // no flow `source` is one. Only a body that is not one (or names the flow) is
+        // probed for the flow's `source`, and then read as the flow's post.
+        let context = match serde_json::from_slice::<RemoteExecutionContext<'_>>(body) {
+            Ok(c) if c.source.as_deref() != Some(FLOW_SOURCE) => Ok(c),
+            Ok(_) => Err(None),
+            Err(e) => Err(Some(e)),
+        };
+        let is_flow = match &context {
+            Ok(_) => false,
+            Err(None) => true,
+            Err(Some(_)) => {
+                let probe: Probe = serde_json::from_slice(body).map_err(SourceError::malformed)?;
+                probe.source.as_deref() == Some(FLOW_SOURCE)
+            }
+        };
         let rules = Rules {
             currencies: &self.currencies,
             new_as_draft: self.config.new_as_draft,
@@ -132,7 +147,7 @@ impl InvoiceSource for Dynamics365Source {
         };
         let mut mapped = Mapped::default();
         let tenant;
-        if probe.source.as_deref() == Some(FLOW_SOURCE) {
+        if is_flow {
             let post: FlowPost = serde_json::from_slice(body).map_err(SourceError::malformed)?;
             tenant = self.tenant(&post.organization, ctx)?;
             let row = post.row();
@@ -148,8 +163,11 @@ impl InvoiceSource for Dynamics365Source {
             );
             map_row(&row, &tenant, &rules, id, ctx.now, &mut mapped);
         } else {
-            let context: RemoteExecutionContext =
-                serde_json::from_slice(body).map_err(SourceError::malformed)?;
+            let context = match context {
+                Ok(c) => c,
+                Err(Some(e)) => return Err(SourceError::malformed(e)),
+                Err(None) => return Err(SourceError::malformed("flow post read as a context")),
+            };
             tenant = self.tenant(&context.organization_id, ctx)?;
             let operation = context
                 .operation_id

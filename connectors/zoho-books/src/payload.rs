@@ -2,6 +2,7 @@
 //! (a raw payload built from placeholders). Unknown fields are ignored; `status` stays
 //! open text. Amounts are JSON numbers read from their digits.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -9,16 +10,18 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 #[derive(Deserialize)]
-struct Wrapped<'a> {
-    #[serde(default, borrow)]
-    invoice: Option<&'a RawValue>,
+struct Wrapped {
+    #[serde(default)]
+    invoice: Option<Invoice>,
 }
 
 /// Parses the body: `{"invoice": {...}}` (Default Payload) or the bare invoice object.
+/// The wrapped form (what Zoho sends by default) is read in one pass; only a body without
+/// an `invoice` member is read a second time, as the bare object.
 pub fn parse_body(body: &[u8]) -> Result<Invoice, serde_json::Error> {
-    let wrapped: Wrapped<'_> = serde_json::from_slice(body)?;
+    let wrapped: Wrapped = serde_json::from_slice(body)?;
     match wrapped.invoice {
-        Some(raw) => serde_json::from_str(raw.get()),
+        Some(invoice) => Ok(invoice),
         None => serde_json::from_slice(body),
     }
 }
@@ -60,19 +63,24 @@ pub struct Invoice {
 }
 
 fn parse(text: &str) -> Option<Decimal> {
-    let t = text.trim().trim_matches('"').replace(',', "");
+    let t = text.trim().trim_matches('"');
+    let t: Cow<'_, str> = if t.contains(',') {
+        Cow::Owned(t.replace(',', ""))
+    } else {
+        Cow::Borrowed(t)
+    };
     Decimal::from_str(&t)
         .ok()
         .or_else(|| Decimal::from_scientific(&t).ok())
 }
 
 fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-    let raw = Box::<RawValue>::deserialize(d)?;
+    let raw = <&RawValue>::deserialize(d)?;
     parse(raw.get()).ok_or_else(|| serde::de::Error::custom("not an amount"))
 }
 
 fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    let raw = Option::<Box<RawValue>>::deserialize(d)?;
+    let raw = Option::<&RawValue>::deserialize(d)?;
     match raw {
         None => Ok(None),
         Some(r) if r.get() == "null" || r.get() == "\"\"" => Ok(None),
