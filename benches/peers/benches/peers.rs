@@ -33,92 +33,16 @@
 #![allow(missing_docs)]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use http::{HeaderMap, HeaderValue};
-
-use invoice_relay_bench_peers::{parse, Floor};
-
-const STRIPE_SECRET: &str = "whsec_invoice_relay_fixture_secret";
-const SVIX_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-struct Case {
-    slug: &'static str,
-    http: &'static [u8],
-    /// The fixture's `now` (its `.expect.json`), for async-stripe's tolerance check.
-    now: i64,
-}
-
-const CASES: [Case; 2] = [
-    Case {
-        slug: "stripe",
-        http: include_bytes!("../../../connectors/stripe/fixtures/03_invoice_paid_usd.http"),
-        now: 1_773_482_408,
-    },
-    Case {
-        slug: "stripe-endive",
-        http: include_bytes!("../../../connectors/stripe/fixtures/18_invoice_paid_endive_usd.http"),
-        now: 1_791_972_008,
-    },
-];
-
-/// The body and the `Stripe-Signature` header of a fixture request.
-fn split(http: &'static [u8]) -> (&'static [u8], &'static str) {
-    let at = http
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("fixture head");
-    let head = std::str::from_utf8(&http[..at]).expect("utf-8 head");
-    let sig = head
-        .split("\r\n")
-        .find_map(|l| l.strip_prefix("Stripe-Signature: "))
-        .expect("Stripe-Signature");
-    (&http[at + 4..], sig)
-}
-
-/// svix headers for `body`, signed now.
-fn svix_headers(wh: &svix::webhooks::Webhook, body: &[u8]) -> HeaderMap {
-    let ts = chrono::Utc::now().timestamp();
-    let msg_id = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
-    let sig = wh.sign(msg_id, ts, body).expect("svix sign");
-    let mut headers = HeaderMap::new();
-    headers.insert("webhook-id", HeaderValue::from_static(msg_id));
-    headers.insert(
-        "webhook-timestamp",
-        HeaderValue::from_str(&ts.to_string()).expect("ts"),
-    );
-    headers.insert(
-        "webhook-signature",
-        HeaderValue::from_str(&sig).expect("sig"),
-    );
-    assert!(
-        wh.verify(body, &headers).is_ok(),
-        "svix refused its own signature"
-    );
-    headers
-}
-
-/// svix verify + async-stripe's typed event by serde; `Err` names the refusal.
-fn svix_typed(
-    wh: &svix::webhooks::Webhook,
-    body: &[u8],
-    headers: &HeaderMap,
-) -> Result<stripe_webhook::Event, String> {
-    wh.verify(body, headers).map_err(|e| format!("svix: {e}"))?;
-    serde_json::from_slice::<stripe_webhook::Event>(body).map_err(|e| format!("parse: {e}"))
-}
-
-fn svix_borrowed(wh: &svix::webhooks::Webhook, body: &[u8], headers: &HeaderMap) -> usize {
-    if wh.verify(body, headers).is_err() {
-        return 0;
-    }
-    parse(body)
-}
+use invoice_relay_bench_peers::{
+    split, svix_borrowed, svix_headers, svix_typed, svix_webhook, Case, Floor, CASES, STRIPE_SECRET,
+};
 
 fn bench_case(c: &mut Criterion, case: &Case) {
     let (body, stripe_sig) = split(case.http);
     let text = std::str::from_utf8(body).expect("utf-8 body");
     let fl = Floor::new(STRIPE_SECRET.as_bytes(), body);
     assert_ne!(fl.run(body), 0, "{}: floor refused", case.slug);
-    let wh = svix::webhooks::Webhook::new(SVIX_SECRET).expect("svix secret");
+    let wh = svix_webhook();
 
     // What each typed path makes of this body, decided once before measuring.
     let typed_ok = {
