@@ -9,6 +9,8 @@
 //! - Bounded: [`MAX_XML_BYTES`], [`MAX_DEPTH`], [`MAX_ELEMENTS`], [`MAX_ATTRIBUTES`],
 //!   [`MAX_TEXT`].
 
+use std::sync::Arc;
+
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
@@ -29,14 +31,14 @@ pub const MAX_TEXT: usize = 128 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Element {
     /// Namespace URI, if the element is in one.
-    pub ns: Option<String>,
+    pub ns: Option<Arc<str>>,
     /// Local name.
     pub name: String,
     /// Concatenated text and CDATA directly inside the element, trimmed.
     pub text: String,
     /// Attributes: (namespace URI, local name, unescaped value). `xmlns` declarations are
     /// not attributes here.
-    pub attrs: Vec<(Option<String>, String, String)>,
+    pub attrs: Vec<(Option<Arc<str>>, String, String)>,
     /// Child elements in document order.
     pub children: Vec<Element>,
 }
@@ -103,14 +105,29 @@ pub fn parse(body: &[u8]) -> Result<Element, XmlError> {
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let mut count = 0usize;
+    let mut names = Namespaces::default();
     loop {
         match reader.read_event().map_err(err)? {
             Event::Start(e) => {
-                let el = open(&reader, &e, stack.len(), &mut count, root.is_some())?;
+                let el = open(
+                    &reader,
+                    &e,
+                    stack.len(),
+                    &mut count,
+                    root.is_some(),
+                    &mut names,
+                )?;
                 stack.push(el);
             }
             Event::Empty(e) => {
-                let el = open(&reader, &e, stack.len(), &mut count, root.is_some())?;
+                let el = open(
+                    &reader,
+                    &e,
+                    stack.len(),
+                    &mut count,
+                    root.is_some(),
+                    &mut names,
+                )?;
                 close(el, &mut stack, &mut root);
             }
             Event::End(_) => {
@@ -145,6 +162,7 @@ fn open(
     depth: usize,
     count: &mut usize,
     have_root: bool,
+    names: &mut Namespaces,
 ) -> Result<Element, XmlError> {
     if depth == 0 && have_root {
         return Err(err("more than one root element"));
@@ -158,7 +176,7 @@ fn open(
     }
     let (ns, local) = reader.resolve_element(e.name());
     let ns = match ns {
-        ResolveResult::Bound(n) => Some(String::from_utf8_lossy(n.as_ref()).into_owned()),
+        ResolveResult::Bound(n) => Some(names.get(n.as_ref())),
         ResolveResult::Unbound => None,
         ResolveResult::Unknown(p) => {
             return Err(err(format!(
@@ -184,7 +202,7 @@ fn open(
         }
         let (ans, alocal) = reader.resolve_attribute(key);
         let ans = match ans {
-            ResolveResult::Bound(n) => Some(String::from_utf8_lossy(n.as_ref()).into_owned()),
+            ResolveResult::Bound(n) => Some(names.get(n.as_ref())),
             ResolveResult::Unbound => None,
             ResolveResult::Unknown(_) => return Err(err("undeclared attribute prefix")),
         };
@@ -205,6 +223,26 @@ fn open(
         attrs,
         children: Vec::new(),
     })
+}
+
+/// The namespace names seen in one document, shared by every element bound to them (a
+/// document names a handful; past [`Namespaces::KEPT`] distinct names, each is allocated).
+#[derive(Default)]
+struct Namespaces(Vec<Arc<str>>);
+
+impl Namespaces {
+    const KEPT: usize = 16;
+
+    fn get(&mut self, name: &[u8]) -> Arc<str> {
+        if let Some(n) = self.0.iter().find(|n| n.as_bytes() == name) {
+            return Arc::clone(n);
+        }
+        let n: Arc<str> = Arc::from(String::from_utf8_lossy(name));
+        if self.0.len() < Self::KEPT {
+            self.0.push(Arc::clone(&n));
+        }
+        n
+    }
 }
 
 fn close(mut el: Element, stack: &mut [Element], root: &mut Option<Element>) {
@@ -229,6 +267,11 @@ fn push_text(stack: &mut [Element], s: &str) -> Result<(), XmlError> {
     };
     if top.text.len() + s.len() > MAX_TEXT {
         return Err(err(format!("a value is longer than {MAX_TEXT} bytes")));
+    }
+    // Leading whitespace (the indentation before a first child) would be trimmed at the
+    // close anyway: not copied.
+    if top.text.is_empty() && s.trim().is_empty() {
+        return Ok(());
     }
     top.text.push_str(s);
     Ok(())
