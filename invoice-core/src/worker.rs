@@ -4,7 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::join_all;
+use std::task::Poll;
+
+use futures::future::{join_all, BoxFuture};
+use futures::stream::{FuturesUnordered, StreamExt};
 use rand::SeedableRng;
 
 use crate::audit::{AuditAction, AuditRecord};
@@ -125,33 +128,102 @@ impl OutboxWorker {
         Ok(report)
     }
 
-    /// Runs passes until `shutdown` resolves, sleeping `idle` when nothing is due. The
-    /// pass in progress when shutdown comes is finished first.
+    /// Delivers continuously until `shutdown` resolves: keeps up to `batch` attempts in
+    /// flight, and claims more as soon as half of them have finished, so one slow portal
+    /// request holds back only its own invoice, never a whole pass. Sleeps `idle` when
+    /// nothing is due. `on_report` receives each claim (`claimed`) and each finished attempt
+    /// (`delivered`, `retried` or `dead_lettered`). On shutdown no new item is claimed and
+    /// the attempts in flight are finished first.
+    ///
+    /// A journal error is logged and retried after `idle`; an item whose completion could
+    /// not be recorded comes back when its lease ends (delivery is at least once, and the
+    /// portal drops a repeated update id).
     pub async fn run(
         &self,
         idle: Duration,
         shutdown: impl std::future::Future<Output = ()>,
-        sleep: impl Fn(Duration) -> futures::future::BoxFuture<'static, ()>,
+        sleep: impl Fn(Duration) -> BoxFuture<'static, ()>,
+        mut on_report: impl FnMut(WorkerReport),
     ) {
         futures::pin_mut!(shutdown);
+        let mut in_flight = FuturesUnordered::new();
+        let mut claiming: Option<BoxFuture<'_, Result<Vec<OutboxItem>, JournalError>>> = None;
+        let mut pause: Option<BoxFuture<'static, ()>> = None;
+        // The last claim found fewer items than it asked for (or failed): claim again only
+        // once an attempt has finished (it may free its invoice's next update) or `idle`
+        // has passed, never in a spin.
+        let mut starved = false;
+        let mut stopping = false;
         loop {
-            let report = match self.run_once().await {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbox pass failed");
-                    WorkerReport::default()
-                }
-            };
-            if report.claimed == 0 {
-                let pause = sleep(idle);
-                futures::pin_mut!(pause);
-                if let futures::future::Either::Left(_) =
-                    futures::future::select(&mut shutdown, pause).await
-                {
-                    return;
-                }
-            } else if futures::poll!(&mut shutdown).is_ready() {
+            let room = self.batch.saturating_sub(in_flight.len());
+            let wants_more = room > 0 && (in_flight.is_empty() || room * 2 >= self.batch);
+            if !stopping && claiming.is_none() && !starved && wants_more {
+                let now = self.clock.now();
+                claiming = Some(self.journal.claim(room, now, self.lease));
+            }
+            if stopping && claiming.is_none() && in_flight.is_empty() {
                 return;
+            }
+            if starved && pause.is_none() && !stopping {
+                pause = Some(sleep(idle));
+            }
+            let event = std::future::poll_fn(|cx| {
+                if let Some(c) = claiming.as_mut() {
+                    if let Poll::Ready(r) = c.as_mut().poll(cx) {
+                        return Poll::Ready(Wake::Claimed(r));
+                    }
+                }
+                if let Poll::Ready(Some(step)) = in_flight.poll_next_unpin(cx) {
+                    return Poll::Ready(Wake::Finished(step));
+                }
+                if let Some(p) = pause.as_mut() {
+                    if p.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(Wake::Rested);
+                    }
+                }
+                if !stopping && shutdown.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Wake::Stop);
+                }
+                Poll::Pending
+            })
+            .await;
+            match event {
+                Wake::Claimed(Ok(items)) => {
+                    claiming = None;
+                    starved = items.len() < room;
+                    if !items.is_empty() {
+                        on_report(WorkerReport {
+                            claimed: items.len() as u32,
+                            ..WorkerReport::default()
+                        });
+                    }
+                    for item in items {
+                        in_flight.push(self.attempt(item));
+                    }
+                }
+                Wake::Claimed(Err(e)) => {
+                    claiming = None;
+                    starved = true;
+                    tracing::error!(error = %e, "outbox claim failed; trying again after the idle interval");
+                }
+                Wake::Finished(step) => {
+                    starved = false;
+                    pause = None;
+                    match step {
+                        Ok(step) => on_report(step.report()),
+                        Err(e) => {
+                            tracing::error!(error = %e, "delivery result not recorded; the item comes back after its lease")
+                        }
+                    }
+                }
+                Wake::Rested => {
+                    pause = None;
+                    starved = false;
+                }
+                Wake::Stop => {
+                    stopping = true;
+                    pause = None;
+                }
             }
         }
     }
@@ -230,4 +302,24 @@ enum Step {
     Delivered,
     Retried,
     DeadLettered,
+}
+
+impl Step {
+    fn report(self) -> WorkerReport {
+        let mut r = WorkerReport::default();
+        match self {
+            Step::Delivered => r.delivered = 1,
+            Step::Retried => r.retried = 1,
+            Step::DeadLettered => r.dead_lettered = 1,
+        }
+        r
+    }
+}
+
+/// What woke the pipelined loop.
+enum Wake<C, F> {
+    Claimed(C),
+    Finished(F),
+    Rested,
+    Stop,
 }

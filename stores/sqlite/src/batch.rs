@@ -118,22 +118,23 @@ impl PreparedBatch {
         })
     }
 
-    /// Writes the batch (inside the writer's savepoint for it).
+    /// Writes the batch (inside the writer's transaction).
     ///
-    /// Checks come first in the same order as the in-memory journal: duplicate, then
-    /// stale revision, then an unknown pending reference; the savepoint undoes any partial
-    /// write.
+    /// Every check comes before the first change, in the same order as the in-memory
+    /// journal: duplicate, then stale revision, then an unknown pending reference. A batch
+    /// that fails a check has written nothing (the writer relies on that: there is no
+    /// savepoint to roll back to).
     pub fn write(self, cx: &mut WriteCtx<'_>) -> Result<CommitReceipt, JournalError> {
         let conn = cx.conn;
         {
-            let mut ins = conn
+            let mut seen = conn
                 .prepare_cached(
-                    "INSERT INTO dedup (platform, tenant, event_id) VALUES (?1, ?2, ?3)
-                     ON CONFLICT DO NOTHING",
+                    "SELECT 1 FROM dedup WHERE platform = ?1 AND tenant = ?2 AND event_id = ?3",
                 )
                 .map_err(db_err)?;
-            for (p, t, e) in &self.dedup {
-                if ins.execute(params![p, t, e]).map_err(db_err)? == 0 {
+            for (i, key @ (p, t, e)) in self.dedup.iter().enumerate() {
+                // A key twice in one batch is a duplicate too (batches hold a few keys).
+                if self.dedup[..i].contains(key) || seen.exists(params![p, t, e]).map_err(db_err)? {
                     return Err(JournalError::Duplicate);
                 }
             }
@@ -160,13 +161,29 @@ impl PreparedBatch {
             }
         }
         if let Some(id) = self.resolves_pending {
-            let n = conn
-                .prepare_cached("DELETE FROM pending WHERE id = ?1")
-                .and_then(|mut s| s.execute(params![id]))
+            let known = conn
+                .prepare_cached("SELECT 1 FROM pending WHERE id = ?1")
+                .and_then(|mut s| s.exists(params![id]))
                 .map_err(db_err)?;
-            if n == 0 {
+            if !known {
                 return Err(JournalError::NotFound(format!("pending reference {id}")));
             }
+        }
+        // Checks done: from here on only an SQLite error can fail the batch.
+        {
+            let mut ins = conn
+                .prepare_cached(
+                    "INSERT INTO dedup (platform, tenant, event_id) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(db_err)?;
+            for (p, t, e) in &self.dedup {
+                ins.execute(params![p, t, e]).map_err(db_err)?;
+            }
+        }
+        if let Some(id) = self.resolves_pending {
+            conn.prepare_cached("DELETE FROM pending WHERE id = ?1")
+                .and_then(|mut s| s.execute(params![id]))
+                .map_err(db_err)?;
         }
         {
             let mut put = conn

@@ -2,10 +2,14 @@
 //!
 //! Every write (commit, claim, complete, fail, ...) is a job sent to this thread. The thread
 //! takes the first waiting job, then every job queued behind it (up to the group-commit
-//! limit), and runs them in one SQLite transaction, each inside its own `SAVEPOINT`: a job
-//! that fails (a duplicate, a stale revision) is rolled back to its savepoint and fails
-//! alone, the others commit. Each caller is answered only after `COMMIT` returned, that is
-//! after the batch's fsync: nothing is acknowledged before it is durable.
+//! limit), and runs them in one SQLite transaction. Each job makes all its checks (a
+//! duplicate, a stale revision, an unknown id) before its first change, so a job that fails
+//! has written nothing and fails alone while the others commit; the writer verifies that
+//! with SQLite's change counter, and fails the whole batch if a job failed after changing
+//! rows (an SQLite error mid-way). No per-job `SAVEPOINT`: it copied every page a job
+//! touched into a statement journal, which was a large part of the writer's time. Each
+//! caller is answered only after `COMMIT` returned, that is after the batch's fsync:
+//! nothing is acknowledged before it is durable.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -69,7 +73,8 @@ pub(crate) fn record_json(record: &AuditRecord) -> Result<String, JournalError> 
 
 /// One unit of work for the writer.
 trait Job: Send {
-    /// Runs inside the member's savepoint; true when it succeeded.
+    /// Runs inside the batch's transaction; true when it succeeded. A job that fails must
+    /// have changed nothing (checks first, then writes).
     fn run(&mut self, cx: &mut WriteCtx<'_>) -> bool;
     /// Answers the caller once the batch is durable (`None`) or failed as a whole.
     fn respond(self: Box<Self>, batch_failure: Option<JournalError>);
@@ -266,22 +271,19 @@ fn run_batch(conn: &Connection, head: &mut (u64, ChainHash), jobs: Vec<Box<dyn J
             done.push(job);
             continue;
         }
-        if let Err(e) = conn.execute_batch("SAVEPOINT member") {
-            abort = Some(db_err(e));
-            done.push(job);
-            continue;
-        }
+        let changes_before = conn.total_changes();
         let mut cx = WriteCtx { conn, head: *head };
-        let ok = job.run(&mut cx);
-        let end = if ok {
+        if job.run(&mut cx) {
             *head = cx.head;
-            conn.execute_batch("RELEASE member")
-        } else {
-            conn.execute_batch("ROLLBACK TO member; RELEASE member")
-        };
-        if let Err(e) = end {
-            abort = Some(db_err(e));
-        } else if conn.is_autocommit() {
+        } else if conn.total_changes() != changes_before {
+            // Every job checks before it changes anything, so a failed job has written
+            // nothing, unless SQLite failed mid-way (I/O, disk full): then the batch is
+            // not trusted as a whole.
+            abort = Some(JournalError::Unavailable(
+                "a write failed after changing rows; the batch was rolled back".into(),
+            ));
+        }
+        if abort.is_none() && conn.is_autocommit() {
             // SQLite rolled the whole transaction back (disk full, I/O error).
             abort = Some(JournalError::Unavailable(
                 "sqlite rolled the transaction back".into(),
@@ -304,4 +306,90 @@ fn run_batch(conn: &Connection, head: &mut (u64, ChainHash), jobs: Vec<Box<dyn J
         job.respond(failure.clone());
     }
     committed
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn cursor_job(
+        name: &'static str,
+        fail: Option<bool>,
+    ) -> (Box<dyn Job>, oneshot::Receiver<Result<(), JournalError>>) {
+        let (tx, rx) = oneshot::channel();
+        let f = move |cx: &mut WriteCtx<'_>| -> Result<(), JournalError> {
+            if fail == Some(false) {
+                // Fails its check before changing anything.
+                return Err(JournalError::Duplicate);
+            }
+            cx.conn
+                .execute(
+                    "INSERT INTO cursors (name, value) VALUES (?1, 'v')",
+                    params![name],
+                )
+                .map_err(db_err)?;
+            if fail == Some(true) {
+                // Fails after a change: breaks the job contract, as an SQLite error would.
+                return Err(JournalError::Unavailable("mid-way".into()));
+            }
+            Ok(())
+        };
+        let job: Box<dyn Job> = Box::new(Op {
+            f: Some(f),
+            result: None,
+            tx,
+        });
+        (job, rx)
+    }
+
+    fn names(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT name FROM cursors ORDER BY name")
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    fn connection() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut conn).unwrap();
+        conn
+    }
+
+    #[test]
+    fn a_job_that_fails_its_check_fails_alone() {
+        let conn = connection();
+        let mut head = load_head(&conn).unwrap();
+        let (a, ra) = cursor_job("a", None);
+        let (b, rb) = cursor_job("b", Some(false));
+        let (c, rc) = cursor_job("c", None);
+        assert!(run_batch(&conn, &mut head, vec![a, b, c]));
+        assert!(ra.blocking_recv().unwrap().is_ok());
+        assert!(matches!(
+            rb.blocking_recv().unwrap(),
+            Err(JournalError::Duplicate)
+        ));
+        assert!(rc.blocking_recv().unwrap().is_ok());
+        assert_eq!(names(&conn), ["a", "c"]);
+    }
+
+    #[test]
+    fn a_job_that_fails_after_a_change_fails_the_whole_batch() {
+        let conn = connection();
+        let mut head = load_head(&conn).unwrap();
+        let (a, ra) = cursor_job("a", None);
+        let (b, rb) = cursor_job("b", Some(true));
+        let (c, rc) = cursor_job("c", None);
+        assert!(!run_batch(&conn, &mut head, vec![a, b, c]));
+        for r in [ra, rb, rc] {
+            assert!(matches!(
+                r.blocking_recv().unwrap(),
+                Err(JournalError::Unavailable(_))
+            ));
+        }
+        assert!(names(&conn).is_empty(), "nothing of the batch was kept");
+        assert!(conn.is_autocommit(), "the transaction was closed");
+    }
 }

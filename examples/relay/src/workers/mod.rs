@@ -32,6 +32,11 @@ impl Stop {
         *self.0.borrow()
     }
 
+    /// Resolves once stop is requested.
+    pub async fn wait(&mut self) {
+        let _ = self.0.wait_for(|v| *v).await;
+    }
+
     /// Sleeps `d`, or less if stop is requested; true when stop was requested.
     pub async fn sleep(&mut self, d: Duration) -> bool {
         let stopped = tokio::select! {

@@ -1,4 +1,5 @@
-//! The outbox loop: deliver due updates, sleep when there are none.
+//! The outbox loop: deliver due updates continuously (up to `delivery.concurrency` in
+//! flight), sleep when there are none.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,12 +8,10 @@ use invoice_core::{OutboxWorker, PortalSink, Relay};
 
 use super::Stop;
 use crate::config::DeliverySettings;
-use crate::metrics::events::{
-    DeliveryPassCompleted, InternalEvent, MetricsObserver, WorkerPassFailed,
-};
+use crate::metrics::events::{DeliveryPassCompleted, InternalEvent, MetricsObserver};
 use crate::metrics::Metrics;
 
-/// Runs until stopped; a pass in progress is finished first.
+/// Runs until stopped; the deliveries in flight are finished first.
 pub async fn run(
     relay: Relay,
     sink: Arc<dyn PortalSink>,
@@ -27,27 +26,13 @@ pub async fn run(
         .batch(delivery.concurrency)
         .lease(lease)
         .observer(Arc::new(MetricsObserver(metrics.clone())));
-    loop {
-        if stop.requested() {
-            return;
-        }
-        let idle = match worker.run_once().await {
-            Ok(report) => {
-                let idle = report.claimed == 0;
-                DeliveryPassCompleted(report).emit(&metrics);
-                idle
-            }
-            Err(e) => {
-                WorkerPassFailed {
-                    worker: "outbox",
-                    error: &e,
-                }
-                .emit(&metrics);
-                true
-            }
-        };
-        if idle && stop.sleep(delivery.poll_interval).await {
-            return;
-        }
-    }
+    let shutdown = async move { stop.wait().await };
+    let sleep = |d: Duration| -> futures::future::BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(d))
+    };
+    worker
+        .run(delivery.poll_interval, shutdown, sleep, |report| {
+            DeliveryPassCompleted(report).emit(&metrics)
+        })
+        .await;
 }
