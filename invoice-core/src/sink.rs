@@ -215,4 +215,22 @@ impl DeliveryError {
 pub trait PortalSink: Send + Sync + std::fmt::Debug {
     /// Delivers one update.
     async fn deliver(&self, update: &PortalUpdate) -> Result<Receipt, DeliveryError>;
+
+    /// Delivers several updates (of different invoices) as one attempt; `Ok` means the
+    /// portal has all of them. The outbox worker calls it only when configured to send
+    /// more than one update per request (`OutboxWorker::updates_per_request`).
+    ///
+    /// The default delivers them one by one, in order, and stops at the first error (the
+    /// worker then retries the whole group; the portal drops the ids it already has).
+    /// `portal-client` overrides it with one `application/cloudevents-batch+json` request.
+    async fn deliver_batch(&self, updates: &[PortalUpdate]) -> Result<Receipt, DeliveryError> {
+        let mut receipt = Receipt {
+            status: 200,
+            duplicate: false,
+        };
+        for update in updates {
+            receipt = self.deliver(update).await?;
+        }
+        Ok(receipt)
+    }
 }

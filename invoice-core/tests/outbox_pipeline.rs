@@ -232,3 +232,127 @@ async fn runs_until_the_backlog_is_gone_then_idles_and_stops() {
     let items = journal.outbox(OutboxStatus::Pending, 10).await.unwrap();
     assert!(items.is_empty());
 }
+
+/// Accepts batches, except one that holds the update the portal refuses (400).
+#[derive(Debug, Default)]
+struct BatchPortal {
+    refused_subject: String,
+    requests: Mutex<Vec<Vec<String>>>,
+    delivered: Mutex<Vec<String>>,
+}
+
+impl BatchPortal {
+    fn answer(&self, updates: &[PortalUpdate]) -> Result<Receipt, DeliveryError> {
+        self.requests
+            .lock()
+            .unwrap()
+            .push(updates.iter().map(|u| u.id.clone()).collect());
+        if updates
+            .iter()
+            .any(|u| u.subject.ends_with(&self.refused_subject) && u.data.sequence == 1)
+        {
+            return Err(DeliveryError::Permanent {
+                message: "400 bad request".into(),
+                status: Some(400),
+            });
+        }
+        self.delivered
+            .lock()
+            .unwrap()
+            .extend(updates.iter().map(|u| u.id.clone()));
+        Ok(Receipt {
+            status: 200,
+            duplicate: false,
+        })
+    }
+}
+
+#[async_trait]
+impl PortalSink for BatchPortal {
+    async fn deliver(&self, u: &PortalUpdate) -> Result<Receipt, DeliveryError> {
+        self.answer(std::slice::from_ref(u))
+    }
+    async fn deliver_batch(&self, updates: &[PortalUpdate]) -> Result<Receipt, DeliveryError> {
+        self.answer(updates)
+    }
+}
+
+#[tokio::test]
+async fn updates_go_in_groups_and_a_refused_group_is_split() {
+    let (_relay, journal) = relay_with_backlog(10).await;
+    let sink = Arc::new(BatchPortal {
+        refused_subject: "inv04".into(),
+        ..BatchPortal::default()
+    });
+    let worker = OutboxWorker::new(journal.clone(), sink.clone(), Arc::new(SystemClock))
+        .batch(8)
+        .updates_per_request(4);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let run = tokio::spawn(async move {
+        worker
+            .run(
+                Duration::from_millis(5),
+                async {
+                    let _ = stop_rx.await;
+                },
+                sleep,
+                |_| {},
+            )
+            .await;
+    });
+    // inv04's first update is refused: it is dead-lettered, and with it waiting its
+    // invoice's later updates stay pending (per-invoice order). Everything else arrives.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let c = journal.outbox_counts().await.unwrap();
+        if c.delivered + c.dead_letter >= 37 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "stalled at {c:?}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    stop_tx.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), run)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let counts = journal.outbox_counts().await.unwrap();
+    assert_eq!(counts.dead_letter, 1, "only the refused update: {counts:?}");
+    let dead = journal.outbox(OutboxStatus::DeadLetter, 10).await.unwrap();
+    assert!(dead[0].update.subject.ends_with("inv04"));
+    assert_eq!(dead[0].update.data.sequence, 1);
+    let requests = sink.requests.lock().unwrap().clone();
+    assert!(requests.iter().all(|r| r.len() <= 4), "{requests:?}");
+    assert!(
+        requests.iter().any(|r| r.len() > 1),
+        "updates were grouped: {requests:?}"
+    );
+    // The refused group was retried member by member.
+    let refused_id = &dead[0].update.id;
+    let alone = requests
+        .iter()
+        .filter(|r| r.len() == 1 && &r[0] == refused_id)
+        .count();
+    assert_eq!(alone, 1, "the refused update was tried alone once");
+    let delivered = sink.delivered.lock().unwrap().clone();
+    assert_eq!(delivered.len() as u64, counts.delivered);
+    assert!(!delivered.contains(refused_id));
+}
+
+#[tokio::test]
+async fn the_default_batch_delivery_sends_one_by_one() {
+    let (_relay, journal) = relay_with_backlog(3).await;
+    let sink = Arc::new(GatedSink {
+        hang: "none".into(),
+        ..GatedSink::default()
+    });
+    let worker = OutboxWorker::new(journal.clone(), sink.clone(), Arc::new(SystemClock))
+        .updates_per_request(3);
+    for _ in 0..4 {
+        let r = worker.run_once().await.unwrap();
+        assert_eq!(r.delivered, 3);
+    }
+    assert_eq!(sink.delivered.lock().unwrap().len(), 12);
+    assert_eq!(journal.outbox_counts().await.unwrap().delivered, 12);
+}

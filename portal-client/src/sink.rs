@@ -163,6 +163,14 @@ impl PortalSink for HttpPortalSink {
         let body = CloudEvent::from_update(update).to_json();
         self.post(&update.id, body, CONTENT_TYPE).await
     }
+
+    async fn deliver_batch(&self, updates: &[PortalUpdate]) -> Result<Receipt, DeliveryError> {
+        match updates {
+            [one] => PortalSink::deliver(self, one).await,
+            // The inherent method: one `application/cloudevents-batch+json` request.
+            _ => HttpPortalSink::deliver_batch(self, updates).await,
+        }
+    }
 }
 
 impl fmt::Debug for HttpPortalSink {

@@ -7,7 +7,8 @@
 //!   keep-alive HTTP/1.1 connections, each waiting for its reply before the next request
 //!   (closed loop). Prints throughput, status counts and latency percentiles.
 //! - `loadgen portal --expect N`: a minimal loopback portal that answers 200 to every
-//!   POST and counts distinct `webhook-id`s; prints its URL, then the delivery rate once N
+//!   POST and counts distinct update ids (the `webhook-id`, or each member's `id` in a
+//!   `application/cloudevents-batch+json` batch); prints its URL, then the delivery rate once N
 //!   distinct updates arrived (or after `--timeout` seconds).
 //!
 //! Both run on a single-threaded runtime so they take at most one core from the relay.
@@ -285,6 +286,15 @@ struct Seen {
     last: Option<Instant>,
 }
 
+/// `content-type` of a CloudEvents batch (a JSON array).
+const BATCH_CONTENT_TYPE: &str = "application/cloudevents-batch+json";
+
+/// The one field of a batch member the portal counts.
+#[derive(serde::Deserialize)]
+struct EventId {
+    id: String,
+}
+
 async fn portal(
     expect: usize,
     idle_ms: u64,
@@ -318,20 +328,35 @@ async fn portal(
                         let seen = seen.clone();
                         let done = done.clone();
                         async move {
-                            let id = req
-                                .headers()
+                            let headers = req.headers();
+                            let batch = headers
+                                .get("content-type")
+                                .and_then(|v| v.to_str().ok())
+                                .is_some_and(|v| v.starts_with(BATCH_CONTENT_TYPE));
+                            let id = headers
                                 .get("webhook-id")
                                 .and_then(|v| v.to_str().ok())
                                 .map(str::to_owned);
-                            let _ = req.into_body().collect().await;
+                            let body = req
+                                .into_body()
+                                .collect()
+                                .await
+                                .map(|b| b.to_bytes())
+                                .unwrap_or_default();
+                            // A batch counts each member (by its CloudEvent id).
+                            let ids: Vec<String> = if batch {
+                                serde_json::from_slice::<Vec<EventId>>(&body)
+                                    .map(|v| v.into_iter().map(|e| e.id).collect())
+                                    .unwrap_or_default()
+                            } else {
+                                id.into_iter().collect()
+                            };
                             if let Ok(mut s) = seen.lock() {
                                 let now = Instant::now();
                                 s.first.get_or_insert(now);
                                 s.last = Some(now);
                                 s.requests += 1;
-                                if let Some(id) = id {
-                                    s.ids.insert(id);
-                                }
+                                s.ids.extend(ids);
                                 if s.ids.len() >= expect {
                                     done.notify_one();
                                 }

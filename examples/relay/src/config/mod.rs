@@ -49,6 +49,8 @@ pub struct DeliverySettings {
     pub timeout: Duration,
     /// Invoices delivered concurrently.
     pub concurrency: usize,
+    /// Updates per request to the portal (1: one CloudEvent per request; more: a batch).
+    pub updates_per_request: usize,
     /// Idle poll interval.
     pub poll_interval: Duration,
 }
@@ -242,6 +244,13 @@ impl Settings {
                 "[delivery] concurrency must be at least 1".into(),
             ));
         }
+        if d.updates_per_request == 0 || d.updates_per_request > 1000 {
+            return Err(at(
+                "delivery",
+                "updates_per_request",
+                "[delivery] updates_per_request must be between 1 and 1000".into(),
+            ));
+        }
         let delivery = DeliverySettings {
             policy: RetryPolicy {
                 max_attempts: d.max_attempts,
@@ -250,6 +259,7 @@ impl Settings {
             },
             timeout: d.timeout.0,
             concurrency: d.concurrency,
+            updates_per_request: d.updates_per_request,
             poll_interval: d.poll_interval.0,
         };
 

@@ -141,6 +141,10 @@ pub struct DeliverySection {
     /// Invoices delivered concurrently.
     #[serde(default = "default_concurrency")]
     pub concurrency: usize,
+    /// Updates (of different invoices) per request to the portal; above 1 they go as one
+    /// `application/cloudevents-batch+json` array.
+    #[serde(default = "default_updates_per_request")]
+    pub updates_per_request: usize,
     /// How often an idle worker looks for due updates.
     #[serde(default = "default_poll")]
     pub poll_interval: DurationText,
@@ -154,6 +158,7 @@ impl Default for DeliverySection {
             max_backoff: default_max_backoff(),
             timeout: default_timeout(),
             concurrency: default_concurrency(),
+            updates_per_request: default_updates_per_request(),
             poll_interval: default_poll(),
         }
     }
@@ -173,6 +178,9 @@ fn default_timeout() -> DurationText {
 }
 fn default_concurrency() -> usize {
     8
+}
+fn default_updates_per_request() -> usize {
+    1
 }
 fn default_poll() -> DurationText {
     DurationText(std::time::Duration::from_millis(500))

@@ -24,6 +24,7 @@ pub async fn run(
     let worker = OutboxWorker::new(relay.journal().clone(), sink, relay.clock().clone())
         .policy(delivery.policy)
         .batch(delivery.concurrency)
+        .updates_per_request(delivery.updates_per_request)
         .lease(lease)
         .observer(Arc::new(MetricsObserver(metrics.clone())));
     let shutdown = async move { stop.wait().await };
