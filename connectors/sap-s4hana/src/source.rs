@@ -8,6 +8,7 @@ use invoice_core::{
     ConnectorInfo, Handshake, IngestContext, Ingested, InvoiceSource, Platform, Reply,
     SignatureScheme, Skipped, SourceError, TenantId, ThinReference, WebhookRequest,
 };
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::config::{AuthMode, SapConfig};
@@ -131,9 +132,9 @@ impl Reader<'_> {
         Ok(t)
     }
 
-    fn read(&mut self, value: &serde_json::Value) -> Result<Item, SapError> {
-        let event: CloudEvent = serde_json::from_value(value.clone())
-            .map_err(|e| SapError::NotCloudEvent(e.to_string()))?;
+    fn read(&mut self, raw: &RawValue) -> Result<Item, SapError> {
+        let event: CloudEvent =
+            serde_json::from_str(raw.get()).map_err(|e| SapError::NotCloudEvent(e.to_string()))?;
         if event.specversion.as_deref() != Some("1.0") {
             return Err(SapError::Missing("specversion 1.0"));
         }
@@ -213,8 +214,21 @@ impl InvoiceSource for SapSource {
     ) -> Result<Ingested, SourceError> {
         self.authenticate(request, ctx.now)?;
         content_type_ok(request)?;
-        let value: serde_json::Value =
-            serde_json::from_slice(request.body()).map_err(SourceError::malformed)?;
+        // Each event is read straight from its bytes (no `serde_json::Value` tree, no
+        // clone of one): a batch is an array of raw entries, else the body is one event.
+        let body = request.body();
+        let batch = body.trim_ascii_start().first() == Some(&b'[');
+        let (entries, single): (Vec<&RawValue>, Option<&RawValue>) = if batch {
+            (
+                serde_json::from_slice(body).map_err(SourceError::malformed)?,
+                None,
+            )
+        } else {
+            (
+                Vec::new(),
+                Some(serde_json::from_slice(body).map_err(SourceError::malformed)?),
+            )
+        };
         let mut reader = Reader {
             config: &self.config,
             ctx,
@@ -222,8 +236,8 @@ impl InvoiceSource for SapSource {
         };
         let mut pending = Vec::new();
         let mut skipped = Vec::new();
-        match &value {
-            serde_json::Value::Array(entries) => {
+        match single {
+            None => {
                 if entries.len() > MAX_BATCH {
                     return Err(SourceError::Malformed(format!(
                         "batch of more than {MAX_BATCH} events"
@@ -236,21 +250,27 @@ impl InvoiceSource for SapSource {
                         Err(SapError::UnknownSystem(s)) if reader.tenant.is_none() => {
                             return Err(SourceError::UnknownTenant(s))
                         }
-                        Err(e) => skipped.push(Skipped {
-                            event_id: content_id(entry),
-                            event_type: entry
-                                .get("type")
-                                .and_then(|t| t.as_str())
-                                .unwrap_or("unknown")
-                                .chars()
-                                .take(120)
-                                .collect(),
-                            reason: e.to_string(),
-                        }),
+                        Err(e) => {
+                            // The entry is valid JSON (the batch parsed): its tree gives the
+                            // content hash and type, as before.
+                            let value: serde_json::Value =
+                                serde_json::from_str(entry.get()).unwrap_or_default();
+                            skipped.push(Skipped {
+                                event_id: content_id(&value),
+                                event_type: value
+                                    .get("type")
+                                    .and_then(|t| t.as_str())
+                                    .unwrap_or("unknown")
+                                    .chars()
+                                    .take(120)
+                                    .collect(),
+                                reason: e.to_string(),
+                            })
+                        }
                     }
                 }
             }
-            single => match reader.read(single)? {
+            Some(single) => match reader.read(single)? {
                 Item::Pending(r) => pending.push(r),
                 Item::Skipped(s) => skipped.push(s),
             },
