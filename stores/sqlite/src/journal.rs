@@ -15,6 +15,7 @@ use invoice_core::{DedupKey, InvoiceKey, InvoiceState, Platform, Receipt, Tenant
 use rusqlite::{Connection, OpenFlags};
 
 use crate::batch::PreparedBatch;
+use crate::checkpoint::{self, Checkpointer};
 use crate::convert::db_err;
 use crate::export::{write_entry, write_header, ExportError, ExportFormat};
 use crate::read::{self, Readers};
@@ -94,9 +95,11 @@ impl SqliteJournal {
         }
         conn.execute_batch(&format!(
             // temp_store: temporary B-trees (the claim's sort, exports) stay in memory.
+            // wal_autocheckpoint: only a bound; the checkpointer thread does the work.
             "PRAGMA synchronous = {}; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;
-             PRAGMA wal_autocheckpoint = 4000; PRAGMA journal_size_limit = 67108864;",
-            options.synchronous.as_pragma()
+             PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = 67108864;",
+            options.synchronous.as_pragma(),
+            checkpoint::WRITER_AUTOCHECKPOINT_PAGES
         ))
         .map_err(db_err)?;
         conn.set_prepared_statement_cache_capacity(64);
@@ -106,7 +109,8 @@ impl SqliteJournal {
             options.busy_timeout,
             options.readers,
         ));
-        let writer = Writer::spawn(conn, options.group_commit_max)?;
+        let checkpointer = Checkpointer::spawn(&path, options.busy_timeout)?;
+        let writer = Writer::spawn(conn, options.group_commit_max, checkpointer)?;
         let read_permits = tokio::sync::Semaphore::new(options.readers.max(1));
         Ok(SqliteJournal {
             inner: Arc::new(Inner {

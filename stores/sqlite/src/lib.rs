@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod batch;
+mod checkpoint;
 mod convert;
 pub mod export;
 mod journal;

@@ -21,6 +21,7 @@ use invoice_core::journal::JournalError;
 use rusqlite::{params, Connection, OptionalExtension};
 use tokio::sync::oneshot;
 
+use crate::checkpoint::Checkpointer;
 use crate::convert::{db_err, hash_from, nanos, to_i64, to_u64};
 
 /// What a job sees: the connection inside the open transaction, and the chain head.
@@ -142,7 +143,12 @@ impl std::fmt::Debug for Writer {
 
 impl Writer {
     /// Starts the thread that owns `conn`.
-    pub fn spawn(conn: Connection, group_commit_max: usize) -> Result<Writer, JournalError> {
+    /// The thread owns `checkpointer` and tells it of every commit.
+    pub fn spawn(
+        conn: Connection,
+        group_commit_max: usize,
+        checkpointer: Checkpointer,
+    ) -> Result<Writer, JournalError> {
         let head = load_head(&conn)?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let max = group_commit_max.max(1);
@@ -150,7 +156,7 @@ impl Writer {
         let c = Arc::clone(&counters);
         let handle = std::thread::Builder::new()
             .name("invoice-sqlite-writer".into())
-            .spawn(move || writer_loop(conn, head, rx, max, &c))
+            .spawn(move || writer_loop(conn, head, rx, max, &c, &checkpointer))
             .map_err(|e| JournalError::Unavailable(format!("cannot start writer thread: {e}")))?;
         Ok(Writer {
             tx: Mutex::new(Some(tx)),
@@ -229,6 +235,7 @@ fn writer_loop(
     rx: mpsc::Receiver<Box<dyn Job>>,
     max: usize,
     counters: &Counters,
+    checkpointer: &Checkpointer,
 ) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
@@ -240,6 +247,7 @@ fn writer_loop(
         }
         let n = jobs.len() as u64;
         if run_batch(&conn, &mut head, jobs) {
+            checkpointer.committed();
             counters.transactions.fetch_add(1, Ordering::Relaxed);
             counters.writes.fetch_add(n, Ordering::Relaxed);
         }

@@ -483,3 +483,42 @@ async fn verify_chain_names_the_first_tampered_entry_in_the_file() {
         Err(JournalError::Chain(ChainError::Gap { after: 2, seq: 5 }))
     );
 }
+
+#[tokio::test]
+async fn committed_pages_reach_the_database_file_beside_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let j = SqliteJournal::open(&path).unwrap();
+    for i in 0..50 {
+        j.commit(CommitBatch {
+            cursors: vec![(format!("cursor-{i}"), "v".into())],
+            ..CommitBatch::default()
+        })
+        .await
+        .unwrap();
+    }
+    // Far below the writer's own autocheckpoint bound: only the checkpointer thread can
+    // have copied these commits from the WAL into the database file. Read the file alone
+    // (`immutable=1` ignores the WAL).
+    let uri = format!("file:{}?immutable=1", path.display());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let conn = rusqlite::Connection::open_with_flags(
+            &uri,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )
+        .unwrap();
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM cursors", [], |r| r.get(0))
+            .unwrap_or(0);
+        if n == 50 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {n} of 50 commits reached the database file"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(j.cursor("cursor-49").await.unwrap().as_deref(), Some("v"));
+}
