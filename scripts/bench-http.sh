@@ -9,11 +9,13 @@
 # pass finds nothing), so it measures ingest alone: verify, parse, map, apply, one
 # durable SQLite commit per webhook (group-committed), then 200. The load generator
 # (`loadgen webhooks`, a separate process on one thread) pre-signs every request first.
-# Phase 2 restarts the relay on the same database with a 50 ms poll and 64 invoices in
-# flight, pointed at `loadgen portal` (answers 200, counts distinct webhook-ids), and
+# Phase 2 restarts the relay on the same database with a 50 ms poll and 64 updates in
+# flight, pointed at `loadgen portal` (answers 200, counts distinct update ids), and
 # reports updates/s from the first delivery to the last (it stops once all N arrived or
 # none came for 3 s: a `finalized` that lands after its invoice's `paid` is stale and
-# makes no update, so the backlog is somewhat under N).
+# makes no update, so the backlog is somewhat under N). It runs twice on copies of the
+# same backlog: one update per request, then $BATCH (default 32) per request as
+# CloudEvents batches (`[delivery] updates_per_request`).
 # Database and logs go to $BENCH_DIR, kept afterwards (default: a fresh directory under
 # $TMPDIR, removed at the end).
 # SKIP_BUILD=1 uses the binaries already in $CARGO_TARGET_DIR/release.
@@ -58,6 +60,7 @@ first_backoff = "1s"
 max_backoff = "10s"
 timeout = "10s"
 concurrency = 64
+updates_per_request = ${3:-1}
 poll_interval = "$2"
 
 [sources.stripe]
@@ -92,21 +95,32 @@ echo "relay (ingest phase) at $ADDR"
 echo "load after ingest: $(cut -d' ' -f1-3 /proc/loadavg)"
 stop_relay
 
-# Phase 2: deliver the backlog.
-"$LOADGEN" portal --expect "$REQUESTS" >"$DIR/portal.out" 2>&1 &
-PORTAL_PID=$!
-for _ in $(seq 1 100); do
-  if grep -q "http://" "$DIR/portal.out" 2>/dev/null; then break; fi
-  sleep 0.1
+# Phase 2: deliver the backlog, first one update per request, then (on a copy of the same
+# backlog) ${BATCH:-32} updates per request as CloudEvents batches.
+cp "$DIR/relay.db" "$DIR/backlog.db"
+for f in relay.db-wal relay.db-shm; do
+  if [ -f "$DIR/$f" ]; then cp "$DIR/$f" "$DIR/backlog.db${f#relay.db}"; fi
 done
-PORTAL_URL=$(grep -o "http://[0-9.:]*/invoice-events" "$DIR/portal.out" | head -1)
-config "$PORTAL_URL" "50ms" >"$DIR/deliver.toml"
-start_relay "$DIR/deliver.toml" "$DIR/relay-deliver.log"
-echo "relay (delivery phase) at $ADDR, portal at $PORTAL_URL"
-wait "$PORTAL_PID" || true
-grep "portal:" "$DIR/portal.out" || { echo "portal reported nothing:"; cat "$DIR/portal.out"; }
-echo "load after delivery: $(cut -d' ' -f1-3 /proc/loadavg)"
-stop_relay
+deliver() { # updates_per_request
+  "$LOADGEN" portal --expect "$REQUESTS" >"$DIR/portal.out" 2>&1 &
+  PORTAL_PID=$!
+  for _ in $(seq 1 100); do
+    if grep -q "http://" "$DIR/portal.out" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  PORTAL_URL=$(grep -o "http://[0-9.:]*/invoice-events" "$DIR/portal.out" | head -1)
+  config "$PORTAL_URL" "50ms" "$1" >"$DIR/deliver.toml"
+  start_relay "$DIR/deliver.toml" "$DIR/relay-deliver.log"
+  echo "relay (delivery phase, $1 update(s) per request) at $ADDR, portal at $PORTAL_URL"
+  wait "$PORTAL_PID" || true
+  grep "portal:" "$DIR/portal.out" || { echo "portal reported nothing:"; cat "$DIR/portal.out"; }
+  echo "load after delivery: $(cut -d' ' -f1-3 /proc/loadavg)"
+  stop_relay
+}
+deliver 1
+rm -f "$DIR"/relay.db "$DIR"/relay.db-wal "$DIR"/relay.db-shm
+for f in "$DIR"/backlog.db*; do mv "$f" "$DIR/relay.db${f#"$DIR"/backlog.db}"; done
+deliver "${BATCH:-32}"
 trap - EXIT
 echo "database size: $(du -sh "$DIR" | cut -f1)"
 # A fresh directory is removed (about 10 KB per request); a given BENCH_DIR is kept.
