@@ -190,7 +190,11 @@ async fn oversized_body_is_413_and_malformed_is_400_with_a_reason() {
     let (status, text) = post_stripe(&client, &base, STRIPE_SECRET, big.clone()).await;
     assert_eq!(status, 413, "{text}");
 
-    // Without a Content-Length (chunked), the limit still holds.
+    // Without a Content-Length (chunked), the limit still holds. The relay answers 413
+    // without reading the rest and closes the connection, so each request below takes a
+    // fresh client: a pooled connection the server already closed fails as
+    // `IncompleteMessage` (seen as a flake in CI).
+    let client = reqwest::Client::new();
     let stream = futures::stream::iter(
         big.into_bytes()
             .chunks(1000)
@@ -206,6 +210,7 @@ async fn oversized_body_is_413_and_malformed_is_400_with_a_reason() {
         .unwrap();
     assert_eq!(r.status(), 413);
 
+    let client = reqwest::Client::new();
     let (status, text) = post_stripe(&client, &base, STRIPE_SECRET, "{not json".to_owned()).await;
     assert_eq!(status, 400, "{text}");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
