@@ -81,17 +81,15 @@ fn sleep(d: Duration) -> BoxFuture<'static, ()> {
     Box::pin(tokio::time::sleep(d))
 }
 
-#[tokio::test]
-async fn a_hung_delivery_holds_back_only_its_own_invoice() {
-    let (_relay, journal) = relay_with_backlog(10).await;
-    let sink = Arc::new(GatedSink {
-        hang: "inv03".into(),
-        ..GatedSink::default()
-    });
-    let worker = OutboxWorker::new(journal.clone(), sink.clone(), Arc::new(SystemClock)).batch(4);
+/// Starts `worker.run` (5 ms idle poll); send on the returned channel to stop it.
+fn spawn_run(
+    worker: OutboxWorker,
+    on_report: impl FnMut(WorkerReport) + Send + 'static,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let reports = Arc::new(Mutex::new(WorkerReport::default()));
-    let seen = reports.clone();
     let run = tokio::spawn(async move {
         worker
             .run(
@@ -100,15 +98,29 @@ async fn a_hung_delivery_holds_back_only_its_own_invoice() {
                     let _ = stop_rx.await;
                 },
                 sleep,
-                move |r| {
-                    let mut s = seen.lock().unwrap();
-                    s.claimed += r.claimed;
-                    s.delivered += r.delivered;
-                    s.retried += r.retried;
-                    s.dead_lettered += r.dead_lettered;
-                },
+                on_report,
             )
             .await;
+    });
+    (stop_tx, run)
+}
+
+#[tokio::test]
+async fn a_hung_delivery_holds_back_only_its_own_invoice() {
+    let (_relay, journal) = relay_with_backlog(10).await;
+    let sink = Arc::new(GatedSink {
+        hang: "inv03".into(),
+        ..GatedSink::default()
+    });
+    let worker = OutboxWorker::new(journal.clone(), sink.clone(), Arc::new(SystemClock)).batch(4);
+    let reports = Arc::new(Mutex::new(WorkerReport::default()));
+    let seen = reports.clone();
+    let (stop_tx, run) = spawn_run(worker, move |r| {
+        let mut s = seen.lock().unwrap();
+        s.claimed += r.claimed;
+        s.delivered += r.delivered;
+        s.retried += r.retried;
+        s.dead_lettered += r.dead_lettered;
     });
 
     // With a window of 4 and one slot held by inv03's first update, the other nine
@@ -183,19 +195,7 @@ async fn runs_until_the_backlog_is_gone_then_idles_and_stops() {
         ..GatedSink::default()
     });
     let worker = OutboxWorker::new(journal.clone(), sink.clone(), Arc::new(SystemClock)).batch(8);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let run = tokio::spawn(async move {
-        worker
-            .run(
-                Duration::from_millis(5),
-                async {
-                    let _ = stop_rx.await;
-                },
-                sleep,
-                |_| {},
-            )
-            .await;
-    });
+    let (stop_tx, run) = spawn_run(worker, |_| {});
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while journal.outbox_counts().await.unwrap().delivered < 100 {
         assert!(
@@ -287,19 +287,7 @@ async fn updates_go_in_groups_and_a_refused_group_is_split() {
     let worker = OutboxWorker::new(journal.clone(), sink.clone(), Arc::new(SystemClock))
         .batch(8)
         .updates_per_request(4);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let run = tokio::spawn(async move {
-        worker
-            .run(
-                Duration::from_millis(5),
-                async {
-                    let _ = stop_rx.await;
-                },
-                sleep,
-                |_| {},
-            )
-            .await;
-    });
+    let (stop_tx, run) = spawn_run(worker, |_| {});
     // inv04's first update is refused: it is dead-lettered, and with it waiting its
     // invoice's later updates stay pending (per-invoice order). Everything else arrives.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
