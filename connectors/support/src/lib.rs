@@ -7,6 +7,7 @@
 //! - [`xml`]: a bounded, namespace-aware XML reader that refuses DTDs.
 #![forbid(unsafe_code)]
 
+pub mod basic;
 pub mod http;
 pub mod oauth;
 pub mod xml;
