@@ -162,6 +162,33 @@ impl AuditEntry {
         }
     }
 
+    /// [`seal`](Self::seal) for a caller that already holds the record's JSON
+    /// (`serde_json::to_vec(&record)`, as a store keeps it), so the record is not
+    /// serialized a second time. A `record_json` that is not exactly that JSON gives an
+    /// entry that fails [`verify_chain`], never a silently different chain.
+    ///
+    /// ```
+    /// use invoice_core::audit::{AuditAction, AuditEntry, AuditRecord, ChainHash};
+    /// use chrono::Utc;
+    /// let record = AuditRecord::new(Utc::now(), AuditAction::Received, "a");
+    /// let json = serde_json::to_vec(&record).unwrap();
+    /// let a = AuditEntry::seal_serialized(1, ChainHash::GENESIS, record.clone(), &json);
+    /// assert_eq!(a, AuditEntry::seal(1, ChainHash::GENESIS, record));
+    /// ```
+    pub fn seal_serialized(
+        seq: u64,
+        prev_hash: ChainHash,
+        record: AuditRecord,
+        record_json: &[u8],
+    ) -> Self {
+        AuditEntry {
+            seq,
+            prev_hash,
+            hash: hash_record_json(seq, &prev_hash, record_json),
+            record,
+        }
+    }
+
     /// The bytes the hash covers besides the previous hash: canonical JSON of
     /// `[seq, record]` (serde's fixed field order).
     pub fn canonical_bytes(seq: u64, record: &AuditRecord) -> Vec<u8> {
@@ -173,6 +200,19 @@ fn entry_hash(seq: u64, prev: &ChainHash, record: &AuditRecord) -> ChainHash {
     let mut h = Sha256::new();
     h.update(prev.0);
     h.update(AuditEntry::canonical_bytes(seq, record));
+    ChainHash(h.finalize().into())
+}
+
+/// The same hash as [`entry_hash`] from the record's JSON: the canonical bytes of
+/// `(seq, record)` are `[`, the decimal `seq`, `,`, the record's JSON and `]`.
+fn hash_record_json(seq: u64, prev: &ChainHash, record_json: &[u8]) -> ChainHash {
+    let mut h = Sha256::new();
+    h.update(prev.0);
+    h.update(b"[");
+    h.update(itoa::Buffer::new().format(seq).as_bytes());
+    h.update(b",");
+    h.update(record_json);
+    h.update(b"]");
     ChainHash(h.finalize().into())
 }
 
@@ -302,4 +342,37 @@ pub fn verify_chain<'a>(
         v.push(e)?;
     }
     Ok(v.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Sealing from the stored JSON gives the very entry `seal` gives, for any
+        /// sequence number and any detail text (escapes, non-ASCII, control characters).
+        #[test]
+        fn seal_serialized_equals_seal(seq in any::<u64>(), detail in ".{0,40}", prev in any::<[u8; 32]>()) {
+            let record = AuditRecord {
+                customer: Some("cus_ä\"\n".into()),
+                ..AuditRecord::new(Utc.timestamp_opt(1_767_225_600, 7).unwrap(), AuditAction::Applied, detail)
+            };
+            let json = serde_json::to_vec(&record).unwrap();
+            let a = AuditEntry::seal_serialized(seq, ChainHash(prev), record.clone(), &json);
+            prop_assert_eq!(a, AuditEntry::seal(seq, ChainHash(prev), record));
+        }
+    }
+
+    #[test]
+    fn other_json_than_the_records_fails_verification() {
+        let record = AuditRecord::new(Utc::now(), AuditAction::Received, "a");
+        let other =
+            serde_json::to_vec(&AuditRecord::new(Utc::now(), AuditAction::Received, "b")).unwrap();
+        let e = AuditEntry::seal_serialized(1, ChainHash::GENESIS, record, &other);
+        assert_eq!(verify_chain([&e]), Err(ChainError::Altered { seq: 1 }));
+    }
 }

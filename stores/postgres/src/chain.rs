@@ -50,7 +50,7 @@ pub(crate) async fn seal(
         ats.push(nanos(record.at));
         actions.push(record.action.as_str().to_owned());
         customers.push(record.customer.clone());
-        let entry = AuditEntry::seal(seq, prev, record);
+        let entry = AuditEntry::seal_serialized(seq, prev, record, json.as_bytes());
         seqs.push(to_i64(seq));
         prevs.push(entry.prev_hash.0.to_vec());
         hashes.push(entry.hash.0.to_vec());

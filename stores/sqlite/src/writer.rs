@@ -38,7 +38,8 @@ impl WriteCtx<'_> {
         let at = nanos(record.at);
         let customer = record.customer.clone();
         let action = record.action.as_str();
-        let entry = AuditEntry::seal(seq, prev, record);
+        // The JSON was made on the caller's thread: hash it instead of serializing again.
+        let entry = AuditEntry::seal_serialized(seq, prev, record, json.as_bytes());
         self.conn
             .prepare_cached(
                 "INSERT INTO audit (seq, prev_hash, hash, at, action, customer, record)
