@@ -283,3 +283,64 @@ async fn drain(worker: &OutboxWorker, clock: &ManualClock, journal: &MemoryJourn
     }
     panic!("outbox did not drain");
 }
+
+/// The first commit attempt skips the dedup reads; a request that mixes a stored event with
+/// a new one must still store the new one once and count the stored one as a duplicate.
+#[tokio::test]
+async fn a_request_with_one_stored_and_one_new_event_commits_the_new_one() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let by_invoice = history(&mut rng);
+    let evs = &by_invoice["inv03"];
+    let journal = Arc::new(MemoryJournal::new());
+    let relay = Relay::builder(journal.clone())
+        .source(Arc::new(JsonEvents::new()))
+        .clock(Arc::new(ManualClock::new(t0() + chrono::Duration::days(1))))
+        .build();
+
+    let first = relay
+        .ingest(Platform::Stripe, &request(&[&evs[0]]), Route::default())
+        .await
+        .unwrap();
+    assert_eq!((first.report.applied, first.report.duplicates), (1, 0));
+    let outbox_after_first = journal.outbox_counts().await.unwrap().pending;
+
+    let mixed = relay
+        .ingest(
+            Platform::Stripe,
+            &request(&[&evs[0], &evs[1]]),
+            Route::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        mixed.report.duplicates, 1,
+        "the stored event is a duplicate"
+    );
+    assert_eq!(
+        mixed.report.applied + mixed.report.ignored + mixed.report.anomalies,
+        1,
+        "the new event was processed once"
+    );
+    assert_eq!(
+        mixed.report.conflicts, 0,
+        "a refused first attempt is not a conflict"
+    );
+    let stored = journal.load(&key("inv03")).await.unwrap().expect("stored");
+    assert_eq!(
+        unversioned(&stored.state),
+        unversioned(&fold("inv03", &evs[..2])),
+        "state is the fold of both events, the first applied once"
+    );
+    let outbox_now = journal.outbox_counts().await.unwrap().pending;
+    assert!(outbox_now <= outbox_after_first + 1);
+
+    let again = relay
+        .ingest(
+            Platform::Stripe,
+            &request(&[&evs[0], &evs[1]]),
+            Route::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((again.report.duplicates, again.report.applied), (2, 0));
+}

@@ -19,11 +19,23 @@ impl Relay {
         resolves_pending: Option<PendingId>,
     ) -> Result<IngestReport, JournalError> {
         let mut conflicts = 0;
+        // The first attempt does not read the dedup keys: the journal refuses a batch with a
+        // stored key (`Duplicate`, the `Journal` contract), and a fresh event, by far the
+        // common case, then costs no read. After a refusal every key is read, so the
+        // duplicates are left out and the rest commits.
+        let mut check_duplicates = false;
         loop {
             match self
-                .try_commit(platform, ingested, received.clone(), resolves_pending)
+                .try_commit(
+                    platform,
+                    ingested,
+                    received.clone(),
+                    resolves_pending,
+                    check_duplicates,
+                )
                 .await
             {
+                Err(JournalError::Duplicate) if !check_duplicates => check_duplicates = true,
                 Err(JournalError::Conflict | JournalError::Duplicate)
                     if conflicts < MAX_CONFLICT_RETRIES =>
                 {
@@ -45,8 +57,10 @@ impl Relay {
         ingested: &Ingested,
         received: Option<ReceivedRecord>,
         resolves_pending: Option<PendingId>,
+        check_duplicates: bool,
     ) -> Result<IngestReport, JournalError> {
         let journal = &self.inner.journal;
+
         let now = self.inner.clock.now();
         let tenant = &ingested.tenant;
         let mut report = IngestReport::default();
@@ -72,7 +86,7 @@ impl Relay {
                 ),
                 None => dedup(event.platform, &event.platform_event_id),
             };
-            if keys.contains(&key) || journal.is_duplicate(&key).await? {
+            if keys.contains(&key) || (check_duplicates && journal.is_duplicate(&key).await?) {
                 report.duplicates += 1;
                 continue;
             }
@@ -81,7 +95,7 @@ impl Relay {
         }
         for reference in &ingested.pending {
             let key = dedup(reference.platform, &reference.event_id);
-            if keys.contains(&key) || journal.is_duplicate(&key).await? {
+            if keys.contains(&key) || (check_duplicates && journal.is_duplicate(&key).await?) {
                 report.duplicates += 1;
                 continue;
             }
@@ -104,7 +118,7 @@ impl Relay {
         }
         for skipped in &ingested.skipped {
             let key = dedup(platform, &skipped.event_id);
-            if keys.contains(&key) || journal.is_duplicate(&key).await? {
+            if keys.contains(&key) || (check_duplicates && journal.is_duplicate(&key).await?) {
                 report.duplicates += 1;
                 continue;
             }
