@@ -45,15 +45,15 @@ pub fn invoice_query(version: &str, from: Option<&str>) -> String {
     )
 }
 
-fn text(e: &Element, name: &str) -> Option<String> {
+fn text(e: Element<'_>, name: &str) -> Option<String> {
     e.child_text(None, name).map(str::to_owned)
 }
 
-fn reference(e: &Element, name: &str, field: &str) -> Option<String> {
+fn reference(e: Element<'_>, name: &str, field: &str) -> Option<String> {
     e.child(None, name).and_then(|r| text(r, field))
 }
 
-fn invoice(e: &Element) -> Result<InvoiceRet, QbdError> {
+fn invoice(e: Element<'_>) -> Result<InvoiceRet, QbdError> {
     let txn_id =
         text(e, "TxnID").ok_or_else(|| QbdError::QbXml("InvoiceRet without TxnID".into()))?;
     Ok(InvoiceRet {
@@ -97,8 +97,9 @@ pub enum QueryAnswer {
 
 /// Reads the qbXML text of a `receiveResponseXML` call.
 pub fn parse_invoice_query(response: &str) -> Result<QueryAnswer, QbdError> {
-    let root = xml::parse(response.as_bytes()).map_err(|e| QbdError::QbXml(e.0))?;
-    if root.ns.is_some() || root.name != "QBXML" {
+    let doc = xml::parse(response.as_bytes()).map_err(|e| QbdError::QbXml(e.0))?;
+    let root = doc.root();
+    if !root.is(None, "QBXML") {
         return Err(QbdError::QbXml("not a QBXML document".into()));
     }
     let rs = root
@@ -122,9 +123,9 @@ pub fn parse_invoice_query(response: &str) -> Result<QueryAnswer, QbdError> {
         .map(QueryAnswer::Invoices)
 }
 
-fn collect_events<'a>(e: &'a Element, out: &mut Vec<&'a Element>) {
-    for c in &e.children {
-        if c.ns.is_none() && (c.name == "TxnEvent" || c.name == "TxnDataEvent") {
+fn collect_events<'a>(e: Element<'a>, out: &mut Vec<Element<'a>>) {
+    for c in e.children() {
+        if c.is(None, "TxnEvent") || c.is(None, "TxnDataEvent") {
             out.push(c);
         } else {
             collect_events(c, out);
@@ -135,8 +136,9 @@ fn collect_events<'a>(e: &'a Element, out: &mut Vec<&'a Element>) {
 /// Reads a `QBXMLEvents` message: every `TxnEvent` (also under `DataEventList`). The type
 /// is `TxnEventType` (or `TxnDataEventType`), the operation `TxnEventOperation`.
 pub fn parse_events(body: &[u8]) -> Result<Vec<TxnEvent>, QbdError> {
-    let root = xml::parse(body).map_err(|e| QbdError::QbXml(e.0))?;
-    if root.ns.is_some() || root.name != "QBXML" {
+    let doc = xml::parse(body).map_err(|e| QbdError::QbXml(e.0))?;
+    let root = doc.root();
+    if !root.is(None, "QBXML") {
         return Err(QbdError::QbXml("not a QBXML document".into()));
     }
     let events = root

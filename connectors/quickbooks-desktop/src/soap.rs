@@ -80,33 +80,34 @@ impl Call {
     }
 }
 
-fn param(call: &Element, name: &str) -> String {
+fn param(call: Element<'_>, name: &str) -> String {
     call.child(Some(INTUIT), name)
         .or_else(|| call.child(None, name))
-        .map(|e| e.text.clone())
+        .map(|e| e.text().to_owned())
         .unwrap_or_default()
 }
 
 /// Reads the call out of a SOAP envelope.
 pub fn parse(body: &[u8]) -> Result<Call, QbdError> {
-    let root = xml::parse(body).map_err(|e| QbdError::Soap(e.0))?;
-    if root.ns.as_deref() != Some(SOAP_ENV) || root.name != "Envelope" {
+    let doc = xml::parse(body).map_err(|e| QbdError::Soap(e.0))?;
+    let root = doc.root();
+    if !root.is(Some(SOAP_ENV), "Envelope") {
         return Err(QbdError::Soap("not a SOAP 1.1 envelope".into()));
     }
     let body = root
         .child(Some(SOAP_ENV), "Body")
         .ok_or_else(|| QbdError::Soap("envelope without Body".into()))?;
-    let mut calls = body.children.iter();
+    let mut calls = body.children();
     let (Some(call), None) = (calls.next(), calls.next()) else {
         return Err(QbdError::Soap("Body must hold exactly one call".into()));
     };
-    if call.ns.as_deref() != Some(INTUIT) {
+    if call.ns() != Some(INTUIT) {
         return Err(QbdError::Soap(
             "call is not in the http://developer.intuit.com/ namespace".into(),
         ));
     }
     let ticket = || param(call, "ticket");
-    Ok(match call.name.as_str() {
+    Ok(match call.name() {
         "serverVersion" => Call::ServerVersion,
         "clientVersion" => Call::ClientVersion(param(call, "strVersion")),
         "authenticate" => Call::Authenticate {

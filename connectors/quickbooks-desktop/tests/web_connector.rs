@@ -41,18 +41,18 @@ fn soap(method: &str, params: &[(&str, &str)]) -> http::Request<Bytes> {
 }
 
 fn results(reply: &[u8], method: &str) -> Vec<String> {
-    let env = xml::parse(reply).unwrap();
-    let body = &env.children[0];
+    let doc = xml::parse(reply).unwrap();
+    let body = doc.root().children().next().unwrap();
     let resp = body
         .child(Some(INTUIT), &format!("{method}Response"))
         .unwrap();
     let result = resp
         .child(Some(INTUIT), &format!("{method}Result"))
         .unwrap();
-    if result.children.is_empty() {
-        vec![result.text.clone()]
+    if result.children().next().is_none() {
+        vec![result.text().to_owned()]
     } else {
-        result.children.iter().map(|c| c.text.clone()).collect()
+        result.children().map(|c| c.text().to_owned()).collect()
     }
 }
 
@@ -63,9 +63,13 @@ fn fixture_response() -> String {
         .into_iter()
         .find(|f| f.name.starts_with("06_"))
         .unwrap();
-    let env = xml::parse(f.request.body()).unwrap();
-    let call = &env.children[0].children[0];
-    call.child(Some(INTUIT), "response").unwrap().text.clone()
+    let doc = xml::parse(f.request.body()).unwrap();
+    let body = doc.root().children().next().unwrap();
+    let call = body.children().next().unwrap();
+    call.child(Some(INTUIT), "response")
+        .unwrap()
+        .text()
+        .to_owned()
 }
 
 fn relay_at(now: DateTime<Utc>) -> (Relay, Arc<MemoryJournal>) {
@@ -251,8 +255,9 @@ fn qwc_file_is_read_only_and_checks_its_inputs() {
         run_every_minutes: 15,
     };
     let text = qwc_file(&o).unwrap();
-    let root = xml::parse(text.as_bytes()).unwrap();
-    assert_eq!(root.name, "QBWCXML");
+    let doc = xml::parse(text.as_bytes()).unwrap();
+    let root = doc.root();
+    assert_eq!(root.name(), "QBWCXML");
     assert_eq!(root.child_text(None, "AppURL"), Some(o.app_url.as_str()));
     assert_eq!(root.child_text(None, "UserName"), Some("invoice-relay"));
     assert_eq!(root.child_text(None, "IsReadOnly"), Some("true"));

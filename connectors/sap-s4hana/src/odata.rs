@@ -92,7 +92,7 @@ pub fn parse_json(body: &[u8]) -> Result<BillingRecord, String> {
     })
 }
 
-fn properties(entry: &Element) -> Option<&Element> {
+fn properties(entry: Element<'_>) -> Option<Element<'_>> {
     entry
         .child(Some(ATOM), "content")?
         .child(Some(META), "properties")
@@ -100,21 +100,21 @@ fn properties(entry: &Element) -> Option<&Element> {
         .or_else(|| entry.child(Some(META), "properties"))
 }
 
-fn atom_fields(props: &Element) -> BTreeMap<String, String> {
+fn atom_fields(props: Element<'_>) -> BTreeMap<String, String> {
     props
-        .children
-        .iter()
-        .filter(|c| c.ns.as_deref() == Some(DATA))
+        .children()
+        .filter(|c| c.ns() == Some(DATA))
         .filter(|c| c.attr(Some(META), "null") != Some("true"))
-        .map(|c| (c.name.clone(), c.text.clone()))
+        .map(|c| (c.name().to_owned(), c.text().to_owned()))
         .collect()
 }
 
 /// Reads the Atom XML representation (an `entry`, or a `feed` with one entry).
 pub fn parse_atom(body: &[u8]) -> Result<BillingRecord, String> {
-    let root = xml::parse(body).map_err(|e| e.0)?;
-    let entry = match (root.ns.as_deref(), root.name.as_str()) {
-        (Some(ATOM), "entry") => &root,
+    let doc = xml::parse(body).map_err(|e| e.0)?;
+    let root = doc.root();
+    let entry = match (root.ns(), root.name()) {
+        (Some(ATOM), "entry") => root,
         (Some(ATOM), "feed") => {
             let mut entries = root.children_named(Some(ATOM), "entry");
             match (entries.next(), entries.next()) {

@@ -58,20 +58,21 @@ pub struct Message {
     pub invoices: Vec<WdInvoice>,
 }
 
-fn text(e: &Element, name: &str) -> Option<String> {
+fn text(e: Element<'_>, name: &str) -> Option<String> {
     e.child_text(Some(WD), name).map(str::to_owned)
 }
 
 /// The `wd:ID` of `reference` with `wd:type` = `id_type`.
-pub fn typed_id(reference: &Element, id_type: &str) -> Option<String> {
+pub fn typed_id(reference: Element<'_>, id_type: &str) -> Option<String> {
     reference
         .children_named(Some(WD), "ID")
         .find(|i| i.attr(Some(WD), "type") == Some(id_type))
-        .map(|i| i.text.clone())
+        .map(Element::text)
         .filter(|t| !t.is_empty())
+        .map(str::to_owned)
 }
 
-fn invoice(ci: &Element) -> WdInvoice {
+fn invoice(ci: Element<'_>) -> WdInvoice {
     let reference = ci.child(Some(WD), "Customer_Invoice_Reference");
     let data = ci.child(Some(WD), "Customer_Invoice_Data");
     let id = reference
@@ -89,8 +90,9 @@ fn invoice(ci: &Element) -> WdInvoice {
         customer_id: customer.and_then(|c| {
             typed_id(c, "Customer_ID").or_else(|| {
                 c.children_named(Some(WD), "ID")
-                    .map(|i| i.text.clone())
+                    .map(Element::text)
                     .find(|t| !t.is_empty())
+                    .map(str::to_owned)
             })
         }),
         customer_name: customer
@@ -116,9 +118,9 @@ fn invoice(ci: &Element) -> WdInvoice {
     }
 }
 
-fn collect<'a>(e: &'a Element, out: &mut Vec<&'a Element>) {
-    for c in &e.children {
-        if c.ns.as_deref() == Some(WD) && c.name == "Customer_Invoice" {
+fn collect<'a>(e: Element<'a>, out: &mut Vec<Element<'a>>) {
+    for c in e.children() {
+        if c.is(Some(WD), "Customer_Invoice") {
             out.push(c);
         } else {
             collect(c, out);
@@ -132,19 +134,21 @@ pub const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 /// Reads a delivery. The root (or the only child of a SOAP envelope's `Body`) must be in
 /// the `wd:` namespace.
 pub fn parse(body: &[u8]) -> Result<Message, String> {
-    let doc = xml::parse(body).map_err(|e| e.0)?;
-    let root = if doc.ns.as_deref() == Some(SOAP_ENV) && doc.name == "Envelope" {
+    let tree = xml::parse(body).map_err(|e| e.0)?;
+    let doc = tree.root();
+    let root = if doc.is(Some(SOAP_ENV), "Envelope") {
         let body = doc
             .child(Some(SOAP_ENV), "Body")
             .ok_or("SOAP envelope without Body")?;
-        match body.children.as_slice() {
-            [only] => only,
+        let mut children = body.children();
+        match (children.next(), children.next()) {
+            (Some(only), None) => only,
             _ => return Err("SOAP Body must hold exactly one element".into()),
         }
     } else {
-        &doc
+        doc
     };
-    if root.ns.as_deref() != Some(WD) {
+    if root.ns() != Some(WD) {
         return Err("root element is not in urn:com.workday/bsvc".into());
     }
     let mut found = Vec::new();

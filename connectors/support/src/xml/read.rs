@@ -1,0 +1,272 @@
+//! Reading a body into a [`Document`], enforcing every bound of the module.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+
+use super::tree::{Attr, Document, Node, NONE};
+use super::{err, XmlError, MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, MAX_TEXT, MAX_XML_BYTES};
+
+/// Parses `body` into a document (its root is [`Document::root`]).
+///
+/// ```
+/// use invoice_connector_support::xml::parse;
+/// let doc = parse(br#"<a:x xmlns:a="urn:t"><y>1</y></a:x>"#).unwrap();
+/// let root = doc.root();
+/// assert_eq!((root.ns(), root.name()), (Some("urn:t"), "x"));
+/// assert_eq!(root.child_text(None, "y"), Some("1"));
+/// assert!(parse(b"<!DOCTYPE x [<!ENTITY e \"e\">]><x>&e;</x>").is_err());
+/// ```
+pub fn parse(body: &[u8]) -> Result<Document<'_>, XmlError> {
+    if body.len() > MAX_XML_BYTES {
+        return Err(err(format!("body over {MAX_XML_BYTES} bytes")));
+    }
+    let text = std::str::from_utf8(body).map_err(|_| err("body is not UTF-8"))?;
+    let mut reader = NsReader::from_str(text);
+    let mut b = Builder::new(text);
+    loop {
+        match reader.read_event().map_err(err)? {
+            Event::Start(e) => b.open(&reader, &e)?,
+            Event::Empty(e) => {
+                b.open(&reader, &e)?;
+                b.close()?;
+            }
+            Event::End(_) => b.close()?,
+            Event::Text(t) => b.push_text(t.unescape().map_err(err)?)?,
+            Event::CData(c) => {
+                let s = match c.into_inner() {
+                    Cow::Borrowed(raw) => Cow::Borrowed(
+                        std::str::from_utf8(raw).map_err(|_| err("CDATA is not UTF-8"))?,
+                    ),
+                    Cow::Owned(raw) => {
+                        Cow::Owned(String::from_utf8(raw).map_err(|_| err("CDATA is not UTF-8"))?)
+                    }
+                };
+                b.push_text(s)?;
+            }
+            Event::DocType(_) => {
+                return Err(err("DOCTYPE is refused (no DTDs or entity declarations)"))
+            }
+            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Eof => break,
+        }
+    }
+    if !b.open.is_empty() {
+        return Err(err("document ends early"));
+    }
+    if b.doc.nodes.is_empty() {
+        return Err(err("no root element"));
+    }
+    Ok(b.doc)
+}
+
+/// The document being built and the elements still open.
+struct Builder<'a> {
+    body: &'a str,
+    doc: Document<'a>,
+    /// Indices of the open elements, outermost first.
+    open: Vec<u32>,
+    /// Namespace URIs past the first [`KEPT_NAMES`], by value.
+    more_names: Option<HashMap<Box<[u8]>, u32>>,
+}
+
+/// Namespace URIs found by a linear search; more go through a map.
+const KEPT_NAMES: usize = 16;
+
+impl<'a> Builder<'a> {
+    fn new(body: &'a str) -> Self {
+        Builder {
+            body,
+            doc: Document {
+                // About one element per 40 bytes in the connectors' documents.
+                nodes: Vec::with_capacity((body.len() / 40).clamp(8, 1024)),
+                attrs: Vec::new(),
+                names: Vec::new(),
+            },
+            open: Vec::with_capacity(MAX_DEPTH),
+            more_names: None,
+        }
+    }
+
+    /// `part` as a slice of the body when it is one (quick-xml hands out slices of the
+    /// `&str` it reads from wherever nothing was unescaped), else an owned copy.
+    fn borrow(&self, part: &[u8]) -> Cow<'a, str> {
+        let start = (part.as_ptr() as usize).wrapping_sub(self.body.as_ptr() as usize);
+        match start
+            .checked_add(part.len())
+            .and_then(|end| self.body.get(start..end))
+        {
+            Some(s) => Cow::Borrowed(s),
+            None => String::from_utf8_lossy(part).into_owned().into(),
+        }
+    }
+
+    fn keep(&self, s: Cow<'_, str>) -> Cow<'a, str> {
+        match s {
+            Cow::Borrowed(b) => self.borrow(b.as_bytes()),
+            Cow::Owned(o) => Cow::Owned(o),
+        }
+    }
+
+    /// The index of namespace `uri`, stored once per document: the first
+    /// [`KEPT_NAMES`] by a linear search (a document names a handful), any further ones
+    /// through a map, so neither many distinct URIs nor many uses of one cost more than
+    /// one copy each.
+    fn ns_index(&mut self, uri: &[u8]) -> u32 {
+        let names = &mut self.doc.names;
+        if let Some(i) = names
+            .iter()
+            .take(KEPT_NAMES)
+            .position(|n| n.as_bytes() == uri)
+        {
+            return index(i);
+        }
+        if let Some(&i) = self.more_names.as_ref().and_then(|m| m.get(uri)) {
+            return i;
+        }
+        let i = index(names.len());
+        names.push(String::from_utf8_lossy(uri).into());
+        if names.len() > KEPT_NAMES {
+            self.more_names
+                .get_or_insert_with(HashMap::new)
+                .insert(uri.into(), i);
+        }
+        i
+    }
+
+    fn open(&mut self, reader: &NsReader<&[u8]>, e: &BytesStart<'_>) -> Result<(), XmlError> {
+        let depth = self.open.len();
+        if depth == 0 && !self.doc.nodes.is_empty() {
+            return Err(err("more than one root element"));
+        }
+        if depth >= MAX_DEPTH {
+            return Err(err(format!("elements nested deeper than {MAX_DEPTH}")));
+        }
+        if self.doc.nodes.len() >= MAX_ELEMENTS {
+            return Err(err(format!("more than {MAX_ELEMENTS} elements")));
+        }
+        let (ns, local) = reader.resolve_element(e.name());
+        let ns = match ns {
+            ResolveResult::Bound(n) => self.ns_index(n.as_ref()),
+            ResolveResult::Unbound => NONE,
+            ResolveResult::Unknown(p) => {
+                return Err(err(format!(
+                    "undeclared namespace prefix `{}`",
+                    String::from_utf8_lossy(&p)
+                        .chars()
+                        .take(40)
+                        .collect::<String>()
+                )))
+            }
+        };
+        let name = self.borrow(local.as_ref());
+        let first_attr = index(self.doc.attrs.len());
+        for (i, a) in e.attributes().enumerate() {
+            if i >= MAX_ATTRIBUTES {
+                return Err(err(format!(
+                    "more than {MAX_ATTRIBUTES} attributes on one element"
+                )));
+            }
+            let a = a.map_err(err)?;
+            let key = a.key;
+            if key.as_ref() == b"xmlns" || key.as_ref().starts_with(b"xmlns:") {
+                continue;
+            }
+            let (ans, alocal) = reader.resolve_attribute(key);
+            let ans = match ans {
+                ResolveResult::Bound(n) => self.ns_index(n.as_ref()),
+                ResolveResult::Unbound => NONE,
+                ResolveResult::Unknown(_) => return Err(err("undeclared attribute prefix")),
+            };
+            let value = self.keep(a.unescape_value().map_err(err)?);
+            if value.len() > MAX_TEXT || self.doc.attrs.len() - first_attr as usize >= 32 {
+                return Err(err("attribute too long or too many attributes"));
+            }
+            let name = self.borrow(alocal.as_ref());
+            self.doc.attrs.push(Attr {
+                ns: ans,
+                name,
+                value,
+            });
+        }
+        let me = index(self.doc.nodes.len());
+        self.doc.nodes.push(Node {
+            ns,
+            name,
+            text: Cow::Borrowed(""),
+            first_attr,
+            end_attr: index(self.doc.attrs.len()),
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
+        });
+        if let Some(&parent) = self.open.last() {
+            self.link(parent, me);
+        }
+        self.open.push(me);
+        Ok(())
+    }
+
+    /// Appends `child` to `parent`'s children.
+    fn link(&mut self, parent: u32, child: u32) {
+        let nodes = &mut self.doc.nodes;
+        let Some(p) = nodes.get_mut(parent as usize) else {
+            return;
+        };
+        let previous = std::mem::replace(&mut p.last_child, child);
+        if previous == NONE {
+            p.first_child = child;
+        } else if let Some(prev) = nodes.get_mut(previous as usize) {
+            prev.next_sibling = child;
+        }
+    }
+
+    fn close(&mut self) -> Result<(), XmlError> {
+        let top = self.open.pop().ok_or_else(|| err("unbalanced end tag"))?;
+        if let Some(node) = self.doc.nodes.get_mut(top as usize) {
+            node.text = match std::mem::take(&mut node.text) {
+                Cow::Borrowed(t) => Cow::Borrowed(t.trim()),
+                Cow::Owned(t) if t.trim().len() != t.len() => Cow::Owned(t.trim().to_owned()),
+                owned => owned,
+            };
+        }
+        Ok(())
+    }
+
+    fn push_text(&mut self, s: Cow<'a, str>) -> Result<(), XmlError> {
+        let Some(node) = self
+            .open
+            .last()
+            .and_then(|&top| self.doc.nodes.get_mut(top as usize))
+        else {
+            // Text outside the root may only be whitespace.
+            return if s.trim().is_empty() {
+                Ok(())
+            } else {
+                Err(err("text outside the root element"))
+            };
+        };
+        if node.text.len() + s.len() > MAX_TEXT {
+            return Err(err(format!("a value is longer than {MAX_TEXT} bytes")));
+        }
+        if node.text.is_empty() {
+            // Leading whitespace (the indentation before a first child) would be trimmed
+            // at the close anyway: not kept.
+            if !s.trim().is_empty() {
+                node.text = s;
+            }
+        } else {
+            node.text.to_mut().push_str(&s);
+        }
+        Ok(())
+    }
+}
+
+/// An arena index (every arena is bounded far below `u32::MAX` by [`MAX_ELEMENTS`],
+/// [`MAX_ATTRIBUTES`] and [`MAX_XML_BYTES`]).
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(NONE)
+}
