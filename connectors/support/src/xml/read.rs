@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use quick_xml::escape::unescape;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
@@ -35,7 +36,10 @@ pub fn parse(body: &[u8]) -> Result<Document<'_>, XmlError> {
                 b.close()?;
             }
             Event::End(_) => b.close()?,
-            Event::Text(t) => b.push_text(t.unescape().map_err(err)?)?,
+            Event::Text(t) => {
+                let s = b.unescaped(&t.into_inner())?;
+                b.push_text(s)?;
+            }
             Event::CData(c) => {
                 let s = match c.into_inner() {
                     Cow::Borrowed(raw) => Cow::Borrowed(
@@ -83,7 +87,7 @@ impl<'a> Builder<'a> {
             doc: Document {
                 // About one element per 40 bytes in the connectors' documents.
                 nodes: Vec::with_capacity((body.len() / 40).clamp(8, 1024)),
-                attrs: Vec::new(),
+                attrs: Vec::with_capacity((body.len() / 80).clamp(4, 512)),
                 names: Vec::new(),
             },
             open: Vec::with_capacity(MAX_DEPTH),
@@ -104,10 +108,15 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn keep(&self, s: Cow<'_, str>) -> Cow<'a, str> {
-        match s {
-            Cow::Borrowed(b) => self.borrow(b.as_bytes()),
-            Cow::Owned(o) => Cow::Owned(o),
+    /// Raw text or an attribute value with its character and predefined entity
+    /// references replaced (as quick-xml's `unescape`, without decoding the already
+    /// checked UTF-8 again); borrowed when there was none.
+    fn unescaped(&self, raw: &[u8]) -> Result<Cow<'a, str>, XmlError> {
+        match self.borrow(raw) {
+            // Nothing to replace (the usual case): not even a call.
+            Cow::Borrowed(s) if !s.as_bytes().contains(&b'&') => Ok(Cow::Borrowed(s)),
+            Cow::Borrowed(s) => unescape(s).map_err(err),
+            Cow::Owned(s) => Ok(Cow::Owned(unescape(&s).map_err(err)?.into_owned())),
         }
     }
 
@@ -164,6 +173,35 @@ impl<'a> Builder<'a> {
         };
         let name = self.borrow(local.as_ref());
         let first_attr = index(self.doc.attrs.len());
+        // Most tags have no attributes: no iterator for them.
+        let blank_tag = e
+            .attributes_raw()
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        if !blank_tag {
+            self.attributes(reader, e)?;
+        }
+        let me = index(self.doc.nodes.len());
+        self.doc.nodes.push(Node {
+            ns,
+            name,
+            text: Cow::Borrowed(""),
+            first_attr,
+            end_attr: index(self.doc.attrs.len()),
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
+        });
+        if let Some(&parent) = self.open.last() {
+            self.link(parent, me);
+        }
+        self.open.push(me);
+        Ok(())
+    }
+
+    /// Stores the attributes of `e` (not the `xmlns` declarations), each bounded.
+    fn attributes(&mut self, reader: &NsReader<&[u8]>, e: &BytesStart<'_>) -> Result<(), XmlError> {
+        let first_attr = self.doc.attrs.len();
         for (i, a) in e.attributes().enumerate() {
             if i >= MAX_ATTRIBUTES {
                 return Err(err(format!(
@@ -181,8 +219,8 @@ impl<'a> Builder<'a> {
                 ResolveResult::Unbound => NONE,
                 ResolveResult::Unknown(_) => return Err(err("undeclared attribute prefix")),
             };
-            let value = self.keep(a.unescape_value().map_err(err)?);
-            if value.len() > MAX_TEXT || self.doc.attrs.len() - first_attr as usize >= 32 {
+            let value = self.unescaped(&a.value)?;
+            if value.len() > MAX_TEXT || self.doc.attrs.len() - first_attr >= 32 {
                 return Err(err("attribute too long or too many attributes"));
             }
             let name = self.borrow(alocal.as_ref());
@@ -192,21 +230,6 @@ impl<'a> Builder<'a> {
                 value,
             });
         }
-        let me = index(self.doc.nodes.len());
-        self.doc.nodes.push(Node {
-            ns,
-            name,
-            text: Cow::Borrowed(""),
-            first_attr,
-            end_attr: index(self.doc.attrs.len()),
-            first_child: NONE,
-            last_child: NONE,
-            next_sibling: NONE,
-        });
-        if let Some(&parent) = self.open.last() {
-            self.link(parent, me);
-        }
-        self.open.push(me);
         Ok(())
     }
 
@@ -243,7 +266,7 @@ impl<'a> Builder<'a> {
             .and_then(|&top| self.doc.nodes.get_mut(top as usize))
         else {
             // Text outside the root may only be whitespace.
-            return if s.trim().is_empty() {
+            return if blank(&s) {
                 Ok(())
             } else {
                 Err(err("text outside the root element"))
@@ -255,7 +278,7 @@ impl<'a> Builder<'a> {
         if node.text.is_empty() {
             // Leading whitespace (the indentation before a first child) would be trimmed
             // at the close anyway: not kept.
-            if !s.trim().is_empty() {
+            if !blank(&s) {
                 node.text = s;
             }
         } else {
@@ -263,6 +286,12 @@ impl<'a> Builder<'a> {
         }
         Ok(())
     }
+}
+
+/// True if `s` is empty or only whitespace (`str::trim`'s definition; the usual
+/// indentation is checked byte by byte first).
+fn blank(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) || s.trim().is_empty()
 }
 
 /// An arena index (every arena is bounded far below `u32::MAX` by [`MAX_ELEMENTS`],
