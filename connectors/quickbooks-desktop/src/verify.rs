@@ -12,74 +12,12 @@
 //!   session, and no ticket outlives its lifetime.
 
 use chrono::{DateTime, Utc};
-use invoice_core::verify::{check_timestamp, hmac_sha256, hmac_sha256_any, TimeCheck};
+use invoice_core::verify::{hmac_sha256, hmac_sha256_any};
 use invoice_core::{Secret, SourceError};
 
-/// The forwarder's signature header.
-pub const HEADER: &str = "x-relay-signature";
-const MAX_HEADER: usize = 1024;
-
-/// The header value signing `body` at `t` with `secret` (the forwarder script's and the
-/// fixtures' signer).
-pub fn sign_header(secret: &Secret, t: i64, body: &[u8]) -> String {
-    let ts = t.to_string();
-    let mac = hmac_sha256(secret.expose(), &[ts.as_bytes(), b".", body]);
-    format!("t={ts},v1={}", hex::encode(mac))
-}
-
-/// Verifies the forwarder's header over `body`; returns the signed `t`.
-pub fn verify_forward(
-    header: Option<&[u8]>,
-    body: &[u8],
-    secrets: &[Secret],
-    now: DateTime<Utc>,
-    tolerance: u64,
-) -> Result<i64, SourceError> {
-    let header = header.ok_or(SourceError::BadSignature("missing X-Relay-Signature"))?;
-    if header.len() > MAX_HEADER {
-        return Err(SourceError::BadSignature("X-Relay-Signature too long"));
-    }
-    let header = std::str::from_utf8(header)
-        .map_err(|_| SourceError::BadSignature("malformed X-Relay-Signature"))?;
-    let mut t: Option<&str> = None;
-    let mut sigs: Vec<Vec<u8>> = Vec::new();
-    for part in header.split(',') {
-        let (k, v) = part
-            .trim()
-            .split_once('=')
-            .ok_or(SourceError::BadSignature("malformed X-Relay-Signature"))?;
-        match k {
-            "t" if t.is_none() => t = Some(v),
-            "v1" => {
-                sigs.push(hex::decode(v).map_err(|_| SourceError::BadSignature("v1 is not hex"))?)
-            }
-            _ => return Err(SourceError::BadSignature("malformed X-Relay-Signature")),
-        }
-    }
-    let t = t.ok_or(SourceError::BadSignature("X-Relay-Signature without t"))?;
-    if t.is_empty() || t.len() > 12 || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(SourceError::BadSignature("t is not unix seconds"));
-    }
-    let ts: i64 = t
-        .parse()
-        .map_err(|_| SourceError::BadSignature("t is not unix seconds"))?;
-    let mut ok = false;
-    for sig in &sigs {
-        ok |= hmac_sha256_any(secrets, &[t.as_bytes(), b".", body], sig);
-    }
-    if !ok {
-        return Err(SourceError::BadSignature("no v1 signature matches"));
-    }
-    match check_timestamp(ts, now, tolerance) {
-        TimeCheck::Fresh => Ok(ts),
-        TimeCheck::TooOld => Err(SourceError::StaleTimestamp(
-            "X-Relay-Signature t is too old",
-        )),
-        TimeCheck::TooNew => Err(SourceError::StaleTimestamp(
-            "X-Relay-Signature t is in the future",
-        )),
-    }
-}
+pub use invoice_connector_support::relay_signature::{
+    sign_header, verify_signed_at as verify_forward, HEADER,
+};
 
 fn ticket_parts(company: &str, ts: &str) -> [Vec<u8>; 1] {
     [format!("qbwc-ticket|{company}|{ts}").into_bytes()]

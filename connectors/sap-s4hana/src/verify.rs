@@ -7,80 +7,16 @@
 //! - Basic: `Authorization: Basic base64(user:password)`, user equal to `basic_user` and
 //!   the password equal to a configured secret (constant time).
 
-use chrono::{DateTime, Utc};
 use http::HeaderMap;
-use invoice_core::verify::TimeCheck;
-use invoice_core::verify::{check_timestamp, hmac_sha256, hmac_sha256_any, matches_any_secret};
+use invoice_core::verify::matches_any_secret;
 use invoice_core::{Secret, SourceError};
 
-/// The HMAC header.
-pub const HMAC_HEADER: &str = "x-relay-signature";
+pub use invoice_connector_support::relay_signature::{
+    sign_header, verify_hmac, HEADER as HMAC_HEADER,
+};
+
 /// The shared-secret header.
 pub const TOKEN_HEADER: &str = "x-relay-token";
-/// Longest header value looked at.
-const MAX_HEADER: usize = 1024;
-
-/// The header value signing `body` at `t` with `secret`, as the shipped iFlow script
-/// computes it (also the fixtures' signer).
-pub fn sign_header(secret: &Secret, t: i64, body: &[u8]) -> String {
-    let ts = t.to_string();
-    let mac = hmac_sha256(secret.expose(), &[ts.as_bytes(), b".", body]);
-    format!("t={ts},v1={}", hex::encode(mac))
-}
-
-/// Verifies the HMAC header over `body`.
-pub fn verify_hmac(
-    header: Option<&[u8]>,
-    body: &[u8],
-    secrets: &[Secret],
-    now: DateTime<Utc>,
-    tolerance: u64,
-) -> Result<(), SourceError> {
-    let header = header.ok_or(SourceError::BadSignature("missing X-Relay-Signature"))?;
-    if header.len() > MAX_HEADER {
-        return Err(SourceError::BadSignature("X-Relay-Signature too long"));
-    }
-    let header = std::str::from_utf8(header)
-        .map_err(|_| SourceError::BadSignature("malformed X-Relay-Signature"))?;
-    let mut t: Option<&str> = None;
-    let mut sigs: Vec<Vec<u8>> = Vec::new();
-    for part in header.split(',') {
-        let (k, v) = part
-            .trim()
-            .split_once('=')
-            .ok_or(SourceError::BadSignature("malformed X-Relay-Signature"))?;
-        match k {
-            "t" if t.is_none() => t = Some(v),
-            "v1" => {
-                sigs.push(hex::decode(v).map_err(|_| SourceError::BadSignature("v1 is not hex"))?)
-            }
-            _ => return Err(SourceError::BadSignature("malformed X-Relay-Signature")),
-        }
-    }
-    let t = t.ok_or(SourceError::BadSignature("X-Relay-Signature without t"))?;
-    if t.is_empty() || t.len() > 12 || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(SourceError::BadSignature("t is not unix seconds"));
-    }
-    let ts: i64 = t
-        .parse()
-        .map_err(|_| SourceError::BadSignature("t is not unix seconds"))?;
-    let mut ok = false;
-    for sig in &sigs {
-        ok |= hmac_sha256_any(secrets, &[t.as_bytes(), b".", body], sig);
-    }
-    if !ok {
-        return Err(SourceError::BadSignature("no v1 signature matches"));
-    }
-    match check_timestamp(ts, now, tolerance) {
-        TimeCheck::Fresh => Ok(()),
-        TimeCheck::TooOld => Err(SourceError::StaleTimestamp(
-            "X-Relay-Signature t is too old",
-        )),
-        TimeCheck::TooNew => Err(SourceError::StaleTimestamp(
-            "X-Relay-Signature t is in the future",
-        )),
-    }
-}
 
 /// Verifies the shared-secret header.
 pub fn verify_token(headers: &HeaderMap, secrets: &[Secret]) -> Result<(), SourceError> {
@@ -95,30 +31,3 @@ pub fn verify_token(headers: &HeaderMap, secrets: &[Secret]) -> Result<(), Sourc
 }
 
 pub use invoice_connector_support::basic::{basic_header, verify_basic};
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn hmac_round_trip_rotation_and_window() {
-        let now = Utc.timestamp_opt(1_768_381_964, 0).unwrap();
-        let old = Secret::new("old-key-0123456789");
-        let new = Secret::new("new-key-0123456789");
-        let h = sign_header(&new, now.timestamp(), b"{}");
-        let both = [old.clone(), new];
-        assert!(verify_hmac(Some(h.as_bytes()), b"{}", &both, now, 300).is_ok());
-        assert!(verify_hmac(Some(h.as_bytes()), b"{} ", &both, now, 300).is_err());
-        assert!(verify_hmac(Some(h.as_bytes()), b"{}", &[old], now, 300).is_err());
-        let late = now + chrono::Duration::seconds(301);
-        assert!(matches!(
-            verify_hmac(Some(h.as_bytes()), b"{}", &both, late, 300),
-            Err(SourceError::StaleTimestamp(_))
-        ));
-        for bad in ["", "t=", "v1=00", "t=1,v1=zz", "t=-1,v1=00", "t=1,x=2"] {
-            assert!(verify_hmac(Some(bad.as_bytes()), b"{}", &both, now, 300).is_err());
-        }
-    }
-}

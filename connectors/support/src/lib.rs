@@ -5,9 +5,15 @@
 //!   exchanged again before it expires and once after the API answers 401.
 //! - [`http`]: small HTTP helpers the enrichers share.
 //! - [`xml`]: a bounded, namespace-aware XML reader that refuses DTDs.
+//! - [`basic`], [`relay_signature`]: HTTP Basic credentials and the `X-Relay-Signature`
+//!   HMAC header, as the pushing connectors check them.
+//! - `testing` (feature `testing`): helpers for the connectors' no-panic property tests.
 #![forbid(unsafe_code)]
 
 pub mod basic;
 pub mod http;
 pub mod oauth;
+pub mod relay_signature;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod xml;
