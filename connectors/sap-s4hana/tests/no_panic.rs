@@ -4,21 +4,10 @@
 #![allow(clippy::unwrap_used)] // tests: a panic is the failure report
 
 use invoice_connector_sap_s4hana::testing::fuzz_ingest;
+use invoice_connector_support::testing::{fixture_bodies, mutated};
 use proptest::prelude::*;
 
-fn fixture_bodies() -> Vec<Vec<u8>> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "http") {
-            let raw = std::fs::read(&path).unwrap();
-            let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-            out.push(raw[split..].to_vec());
-        }
-    }
-    out
-}
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
@@ -34,13 +23,7 @@ proptest! {
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
         cut in any::<prop::sample::Index>(),
     ) {
-        let bodies = fixture_bodies();
-        let mut body = bodies[pick.index(bodies.len())].clone();
-        for (at, byte) in edits {
-            let i = at.index(body.len());
-            body[i] = byte;
-        }
-        body.truncate(cut.index(body.len() + 1));
+        let body = mutated(&fixture_bodies(FIXTURES).unwrap(), pick, &edits, cut);
         let mut data = vec![0u8];
         data.extend_from_slice(&body);
         fuzz_ingest(&data);
