@@ -30,13 +30,19 @@ use sha2::{Digest, Sha256};
 
 use crate::payload::{Message, WdInvoice};
 
+/// Lowercase (ASCII), `_` and `-` as spaces, words joined by one space; one allocation.
 fn norm(s: &str) -> String {
-    s.trim()
-        .to_ascii_lowercase()
-        .replace(['_', '-'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(s.len());
+    let words = s
+        .split(|c: char| c == '_' || c == '-' || c.is_whitespace())
+        .filter(|w| !w.is_empty());
+    for word in words {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    }
+    out
 }
 
 fn cut(s: &str) -> String {
@@ -170,20 +176,17 @@ pub fn map_invoice(
             format!("sha256:{}", hex::encode(h.finalize()))
         }
     };
-    let key = InvoiceKey {
-        platform: Platform::Workday,
-        tenant: tenant.clone(),
-        id: id.clone(),
-    };
-    let occurred_at = modified.unwrap_or(now);
-    let mut first =
-        InvoiceEvent::new(key.clone(), kind, occurred_at, event_id.clone()).with_snapshot(snapshot);
-    first.source_version = version;
-    first.received_at = now;
-    let mut out = vec![first];
     let dispute_amount =
         dec("Dispute_Amount", inv.dispute_amount.as_deref())?.filter(|a| !a.is_zero());
-    if inv.dispute_date.is_some() || dispute_amount.is_some() {
+    let occurred_at = modified.unwrap_or(now);
+    // The dispute event, if any, is built first: the snapshot event then takes the key
+    // and id without copies.
+    let dispute = (inv.dispute_date.is_some() || dispute_amount.is_some()).then(|| {
+        let key = InvoiceKey {
+            platform: Platform::Workday,
+            tenant: tenant.clone(),
+            id: id.clone(),
+        };
         let mut d = InvoiceEvent::new(
             key,
             EventKind::Disputed,
@@ -197,8 +200,19 @@ pub fn map_invoice(
         });
         d.source_version = version;
         d.received_at = now;
-        out.push(d);
-    }
+        d
+    });
+    let key = InvoiceKey {
+        platform: Platform::Workday,
+        tenant: tenant.clone(),
+        id,
+    };
+    let mut first = InvoiceEvent::new(key, kind, occurred_at, event_id).with_snapshot(snapshot);
+    first.source_version = version;
+    first.received_at = now;
+    let mut out = Vec::with_capacity(2);
+    out.push(first);
+    out.extend(dispute);
     Ok(out)
 }
 
