@@ -85,6 +85,7 @@ fn hostile_documents_are_refused() {
     );
     let many = format!("<r>{}</r>", "<a/>".repeat(MAX_ELEMENTS));
     let long = format!("<r>{}</r>", "x".repeat(MAX_TEXT + 1));
+    let long_blank = format!("<r>{}</r>", " ".repeat(MAX_TEXT + 1));
     let split = format!("<r>{}<!---->{}</r>", "x".repeat(MAX_TEXT), "y");
     let long_attr = format!("<r a=\"{}\"/>", "x".repeat(MAX_TEXT + 1));
     let attrs: String = (0..33).map(|i| format!(" a{i}=\"\"")).collect();
@@ -100,6 +101,7 @@ fn hostile_documents_are_refused() {
         deep.as_str(),
         many.as_str(),
         long.as_str(),
+        long_blank.as_str(),
         split.as_str(),
         long_attr.as_str(),
         many_attrs.as_str(),
@@ -111,5 +113,7 @@ fn hostile_documents_are_refused() {
         );
     }
     assert!(parse(b"\xff<a/>").is_err());
+    // Whitespace outside the root is not text of any element.
+    assert!(parse(format!("<r/>{}", "\n".repeat(MAX_TEXT + 1)).as_bytes()).is_ok());
     assert!(parse(b"<?xml version=\"1.0\"?>\n<a/>\n<!-- end -->\n").is_ok());
 }

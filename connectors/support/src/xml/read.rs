@@ -36,10 +36,7 @@ pub fn parse(body: &[u8]) -> Result<Document<'_>, XmlError> {
                 b.close()?;
             }
             Event::End(_) => b.close()?,
-            Event::Text(t) => {
-                let s = b.unescaped(&t.into_inner())?;
-                b.push_text(s)?;
-            }
+            Event::Text(t) => b.text(&t.into_inner())?,
             Event::CData(c) => {
                 let s = match c.into_inner() {
                     Cow::Borrowed(raw) => Cow::Borrowed(
@@ -257,6 +254,34 @@ impl<'a> Builder<'a> {
             };
         }
         Ok(())
+    }
+
+    /// A text event. Indentation (XML whitespace where no text was kept yet, or outside
+    /// the root) is only bounded, exactly as [`Builder::push_text`] would; anything else
+    /// is unescaped and kept.
+    fn text(&mut self, raw: &[u8]) -> Result<(), XmlError> {
+        if raw
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            let top = self
+                .open
+                .last()
+                .and_then(|&i| self.doc.nodes.get(i as usize));
+            match top {
+                None => return Ok(()),
+                Some(node) if node.text.is_empty() => {
+                    return if raw.len() > MAX_TEXT {
+                        Err(err(format!("a value is longer than {MAX_TEXT} bytes")))
+                    } else {
+                        Ok(())
+                    };
+                }
+                Some(_) => {}
+            }
+        }
+        let s = self.unescaped(raw)?;
+        self.push_text(s)
     }
 
     fn push_text(&mut self, s: Cow<'a, str>) -> Result<(), XmlError> {
