@@ -14,6 +14,7 @@
 
 mod read;
 mod tree;
+mod unescape;
 
 pub use read::parse;
 pub use tree::{Children, Document, Element};

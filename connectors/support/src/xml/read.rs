@@ -3,12 +3,12 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use quick_xml::escape::unescape;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
 use super::tree::{Attr, Document, Node, NONE};
+use super::unescape::unescape;
 use super::{err, XmlError, MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, MAX_TEXT, MAX_XML_BYTES};
 
 /// Parses `body` into a document (its root is [`Document::root`]).
