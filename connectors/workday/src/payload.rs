@@ -72,6 +72,70 @@ pub fn typed_id(reference: Element<'_>, id_type: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The children of a `wd:Customer_Invoice_Data` that are read: the first of each name in
+/// the `wd:` namespace (as [`Element::child`] finds it), in one pass over the children.
+#[derive(Default)]
+struct Data<'d> {
+    invoice_id: Option<Element<'d>>,
+    number: Option<Element<'d>>,
+    customer: Option<Element<'d>>,
+    currency: Option<Element<'d>>,
+    total: Option<Element<'d>>,
+    invoice_amount: Option<Element<'d>>,
+    amount_due: Option<Element<'d>>,
+    amount_paid: Option<Element<'d>>,
+    due_date: Option<Element<'d>>,
+    due_date_override: Option<Element<'d>>,
+    invoice_status: Option<Element<'d>>,
+    document_status: Option<Element<'d>>,
+    payment_status: Option<Element<'d>>,
+    canceled: Option<Element<'d>>,
+    dispute_date: Option<Element<'d>>,
+    dispute_amount: Option<Element<'d>>,
+    dispute_reason: Option<Element<'d>>,
+    last_updated: Option<Element<'d>>,
+}
+
+impl<'d> Data<'d> {
+    fn read(d: Element<'d>) -> Self {
+        let mut f = Data::default();
+        for c in d.children() {
+            let slot = match c.name() {
+                "Customer_Invoice_ID" => &mut f.invoice_id,
+                "Invoice_Number" => &mut f.number,
+                "Customer_Reference" => &mut f.customer,
+                "Currency_Reference" => &mut f.currency,
+                "Total_Invoice_Amount" => &mut f.total,
+                "Invoice_Amount" => &mut f.invoice_amount,
+                "Amount_Due" => &mut f.amount_due,
+                "Amount_Paid" => &mut f.amount_paid,
+                "Due_Date" => &mut f.due_date,
+                "Due_Date_Override" => &mut f.due_date_override,
+                "Invoice_Status" => &mut f.invoice_status,
+                "Document_Status" => &mut f.document_status,
+                "Payment_Status" => &mut f.payment_status,
+                "Canceled" => &mut f.canceled,
+                "Dispute_Date" => &mut f.dispute_date,
+                "Dispute_Amount" => &mut f.dispute_amount,
+                "Dispute_Reason_Reference" => &mut f.dispute_reason,
+                "Last_Updated" => &mut f.last_updated,
+                _ => continue,
+            };
+            if slot.is_none() && c.ns() == Some(WD) {
+                *slot = Some(c);
+            }
+        }
+        f
+    }
+}
+
+/// The text of `e`, if present and not blank.
+fn owned(e: Option<Element<'_>>) -> Option<String> {
+    e.map(Element::text)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
 fn invoice(ci: Element<'_>) -> WdInvoice {
     let reference = ci.child(Some(WD), "Customer_Invoice_Reference");
     let data = ci.child(Some(WD), "Customer_Invoice_Data");
@@ -83,11 +147,11 @@ fn invoice(ci: Element<'_>) -> WdInvoice {
             ..WdInvoice::default()
         };
     };
-    let customer = d.child(Some(WD), "Customer_Reference");
+    let f = Data::read(d);
     WdInvoice {
-        id: id.or_else(|| text(d, "Customer_Invoice_ID")),
-        number: text(d, "Invoice_Number"),
-        customer_id: customer.and_then(|c| {
+        id: id.or_else(|| owned(f.invoice_id)),
+        number: owned(f.number),
+        customer_id: f.customer.and_then(|c| {
             typed_id(c, "Customer_ID").or_else(|| {
                 c.children_named(Some(WD), "ID")
                     .map(Element::text)
@@ -95,26 +159,25 @@ fn invoice(ci: Element<'_>) -> WdInvoice {
                     .map(str::to_owned)
             })
         }),
-        customer_name: customer
+        customer_name: f
+            .customer
             .and_then(|c| c.attr(Some(WD), "Descriptor"))
             .map(str::to_owned),
-        currency: d
-            .child(Some(WD), "Currency_Reference")
-            .and_then(|c| typed_id(c, "Currency_ID")),
-        total: text(d, "Total_Invoice_Amount").or_else(|| text(d, "Invoice_Amount")),
-        amount_due: text(d, "Amount_Due"),
-        amount_paid: text(d, "Amount_Paid"),
-        due_date: text(d, "Due_Date").or_else(|| text(d, "Due_Date_Override")),
-        invoice_status: text(d, "Invoice_Status").or_else(|| text(d, "Document_Status")),
-        payment_status: text(d, "Payment_Status"),
-        canceled: text(d, "Canceled"),
-        dispute_date: text(d, "Dispute_Date"),
-        dispute_amount: text(d, "Dispute_Amount"),
-        dispute_reason: d
-            .child(Some(WD), "Dispute_Reason_Reference")
+        currency: f.currency.and_then(|c| typed_id(c, "Currency_ID")),
+        total: owned(f.total).or_else(|| owned(f.invoice_amount)),
+        amount_due: owned(f.amount_due),
+        amount_paid: owned(f.amount_paid),
+        due_date: owned(f.due_date).or_else(|| owned(f.due_date_override)),
+        invoice_status: owned(f.invoice_status).or_else(|| owned(f.document_status)),
+        payment_status: owned(f.payment_status),
+        canceled: owned(f.canceled),
+        dispute_date: owned(f.dispute_date),
+        dispute_amount: owned(f.dispute_amount),
+        dispute_reason: f
+            .dispute_reason
             .and_then(|r| r.attr(Some(WD), "Descriptor"))
             .map(str::to_owned),
-        last_updated: text(d, "Last_Updated"),
+        last_updated: owned(f.last_updated),
     }
 }
 
