@@ -49,31 +49,88 @@ fn text(e: Element<'_>, name: &str) -> Option<String> {
     e.child_text(None, name).map(str::to_owned)
 }
 
-fn reference(e: Element<'_>, name: &str, field: &str) -> Option<String> {
-    e.child(None, name).and_then(|r| text(r, field))
+/// The children of an `InvoiceRet` that are read: the first of each name outside any
+/// namespace (as [`Element::child`] finds it), in one pass over the children.
+#[derive(Default)]
+struct Ret<'d> {
+    txn_id: Option<Element<'d>>,
+    time_modified: Option<Element<'d>>,
+    edit_sequence: Option<Element<'d>>,
+    txn_number: Option<Element<'d>>,
+    customer: Option<Element<'d>>,
+    txn_date: Option<Element<'d>>,
+    ref_number: Option<Element<'d>>,
+    due_date: Option<Element<'d>>,
+    subtotal: Option<Element<'d>>,
+    sales_tax_total: Option<Element<'d>>,
+    applied_amount: Option<Element<'d>>,
+    balance_remaining: Option<Element<'d>>,
+    is_paid: Option<Element<'d>>,
+    is_pending: Option<Element<'d>>,
+    currency: Option<Element<'d>>,
+    memo: Option<Element<'d>>,
+}
+
+impl<'d> Ret<'d> {
+    fn read(e: Element<'d>) -> Self {
+        let mut f = Ret::default();
+        for c in e.children() {
+            let slot = match c.name() {
+                "TxnID" => &mut f.txn_id,
+                "TimeModified" => &mut f.time_modified,
+                "EditSequence" => &mut f.edit_sequence,
+                "TxnNumber" => &mut f.txn_number,
+                "CustomerRef" => &mut f.customer,
+                "TxnDate" => &mut f.txn_date,
+                "RefNumber" => &mut f.ref_number,
+                "DueDate" => &mut f.due_date,
+                "Subtotal" => &mut f.subtotal,
+                "SalesTaxTotal" => &mut f.sales_tax_total,
+                "AppliedAmount" => &mut f.applied_amount,
+                "BalanceRemaining" => &mut f.balance_remaining,
+                "IsPaid" => &mut f.is_paid,
+                "IsPending" => &mut f.is_pending,
+                "CurrencyRef" => &mut f.currency,
+                "Memo" => &mut f.memo,
+                _ => continue,
+            };
+            if slot.is_none() && c.ns().is_none() {
+                *slot = Some(c);
+            }
+        }
+        f
+    }
+}
+
+/// The text of `e`, if present and not blank.
+fn owned(e: Option<Element<'_>>) -> Option<String> {
+    e.map(Element::text)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
 }
 
 fn invoice(e: Element<'_>) -> Result<InvoiceRet, QbdError> {
+    let f = Ret::read(e);
     let txn_id =
-        text(e, "TxnID").ok_or_else(|| QbdError::QbXml("InvoiceRet without TxnID".into()))?;
+        owned(f.txn_id).ok_or_else(|| QbdError::QbXml("InvoiceRet without TxnID".into()))?;
     Ok(InvoiceRet {
         txn_id,
-        time_modified: text(e, "TimeModified"),
-        edit_sequence: text(e, "EditSequence"),
-        txn_number: text(e, "TxnNumber"),
-        customer_id: reference(e, "CustomerRef", "ListID"),
-        customer_name: reference(e, "CustomerRef", "FullName"),
-        txn_date: text(e, "TxnDate"),
-        ref_number: text(e, "RefNumber"),
-        due_date: text(e, "DueDate"),
-        subtotal: text(e, "Subtotal"),
-        sales_tax_total: text(e, "SalesTaxTotal"),
-        applied_amount: text(e, "AppliedAmount"),
-        balance_remaining: text(e, "BalanceRemaining"),
-        is_paid: text(e, "IsPaid"),
-        is_pending: text(e, "IsPending"),
-        currency: reference(e, "CurrencyRef", "FullName"),
-        memo: text(e, "Memo"),
+        time_modified: owned(f.time_modified),
+        edit_sequence: owned(f.edit_sequence),
+        txn_number: owned(f.txn_number),
+        customer_id: f.customer.and_then(|r| text(r, "ListID")),
+        customer_name: f.customer.and_then(|r| text(r, "FullName")),
+        txn_date: owned(f.txn_date),
+        ref_number: owned(f.ref_number),
+        due_date: owned(f.due_date),
+        subtotal: owned(f.subtotal),
+        sales_tax_total: owned(f.sales_tax_total),
+        applied_amount: owned(f.applied_amount),
+        balance_remaining: owned(f.balance_remaining),
+        is_paid: owned(f.is_paid),
+        is_pending: owned(f.is_pending),
+        currency: f.currency.and_then(|r| text(r, "FullName")),
+        memo: owned(f.memo),
         linked: e
             .children_named(None, "LinkedTxn")
             .map(|l| LinkedTxn {
