@@ -20,8 +20,9 @@ use crate::convert::db_err;
 use crate::export::{write_entry, write_header, ExportError, ExportFormat};
 use crate::read::{self, Readers};
 use crate::retention::{retain_before, RetentionReport};
+use crate::syncer::WalSyncer;
 use crate::writer::{CommitStats, WriteCtx, Writer};
-use crate::{outbox, schema, SqliteOptions};
+use crate::{outbox, schema, SqliteOptions, Synchronous};
 
 /// The durable embedded [`Journal`]: one SQLite file in WAL mode, written by one thread
 /// with group commit, read by a small pool of connections. Cheap to clone.
@@ -96,9 +97,11 @@ impl SqliteJournal {
         conn.execute_batch(&format!(
             // temp_store: temporary B-trees (the claim's sort, exports) stay in memory.
             // wal_autocheckpoint: only a bound; the checkpointer thread does the work.
-            "PRAGMA synchronous = {}; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;
+            // synchronous: with `Full` the syncer thread makes each commit durable (an
+            // `fdatasync` of the WAL before any caller is answered), so SQLite itself need
+            // not wait for the disk inside `COMMIT`.
+            "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;
              PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = 67108864;",
-            options.synchronous.as_pragma(),
             checkpoint::WRITER_AUTOCHECKPOINT_PAGES
         ))
         .map_err(db_err)?;
@@ -110,7 +113,11 @@ impl SqliteJournal {
             options.readers,
         ));
         let checkpointer = Checkpointer::spawn(&path, options.busy_timeout)?;
-        let writer = Writer::spawn(conn, options.group_commit_max, checkpointer)?;
+        let syncer = match options.synchronous {
+            Synchronous::Full => Some(WalSyncer::spawn(&path)?),
+            Synchronous::Normal => None,
+        };
+        let writer = Writer::spawn(conn, options.group_commit_max, checkpointer, syncer)?;
         let read_permits = tokio::sync::Semaphore::new(options.readers.max(1));
         Ok(SqliteJournal {
             inner: Arc::new(Inner {

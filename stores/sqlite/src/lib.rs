@@ -11,6 +11,7 @@ mod outbox;
 mod read;
 pub mod retention;
 pub mod schema;
+mod syncer;
 mod writer;
 
 pub use export::{export_audit, ExportError, ExportFormat};

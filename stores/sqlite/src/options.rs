@@ -6,8 +6,11 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Synchronous {
-    /// `FULL` (the default): the WAL is synced on every commit, so an acknowledged commit
-    /// survives power loss as well as a process crash.
+    /// The default: every commit's WAL frames are synced to disk (`fdatasync`) before any
+    /// of its writes is answered, so an acknowledged commit survives power loss as well as
+    /// a process crash: SQLite's `synchronous = FULL` guarantee. The sync runs on a syncer
+    /// thread while the writer builds the next transaction, and one sync may cover several
+    /// transactions (SQLite itself runs with `NORMAL`; see the crate README).
     #[default]
     Full,
     /// `NORMAL`: synced at checkpoints only; survives a process crash, may lose the last

@@ -8,8 +8,10 @@
 //! with SQLite's change counter, and fails the whole batch if a job failed after changing
 //! rows (an SQLite error mid-way). No per-job `SAVEPOINT`: it copied every page a job
 //! touched into a statement journal, which was a large part of the writer's time. Each
-//! caller is answered only after `COMMIT` returned, that is after the batch's fsync:
-//! nothing is acknowledged before it is durable.
+//! caller is answered only after the batch is durable: with
+//! [`Synchronous::Full`](crate::Synchronous::Full) by the [syncer](crate::syncer) thread
+//! after an `fdatasync` of the WAL that follows the batch's `COMMIT`; nothing is
+//! acknowledged before it is on disk.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -23,6 +25,7 @@ use tokio::sync::oneshot;
 
 use crate::checkpoint::Checkpointer;
 use crate::convert::{db_err, hash_from, nanos, to_i64, to_u64};
+use crate::syncer::{sync_failed, WalSyncer};
 
 /// What a job sees: the connection inside the open transaction, and the chain head.
 pub(crate) struct WriteCtx<'c> {
@@ -74,7 +77,7 @@ pub(crate) fn record_json(record: &AuditRecord) -> Result<String, JournalError> 
 }
 
 /// One unit of work for the writer.
-trait Job: Send {
+pub(crate) trait Job: Send {
     /// Runs inside the batch's transaction; true when it succeeded. A job that fails must
     /// have changed nothing (checks first, then writes).
     fn run(&mut self, cx: &mut WriteCtx<'_>) -> bool;
@@ -117,7 +120,8 @@ where
 /// How many writes and transactions the writer has committed since the journal opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CommitStats {
-    /// SQLite transactions committed (one fsync each with `synchronous=FULL`).
+    /// SQLite transactions committed (with [`Synchronous::Full`](crate::Synchronous::Full),
+    /// each is synced before it is answered; one `fdatasync` may cover several).
     pub transactions: u64,
     /// Writes (commits, claims, completions, ...) in them, failed members included.
     pub writes: u64,
@@ -144,11 +148,13 @@ impl std::fmt::Debug for Writer {
 
 impl Writer {
     /// Starts the thread that owns `conn`.
-    /// The thread owns `checkpointer` and tells it of every commit.
+    /// The thread owns `checkpointer` and tells it of every commit; with a `syncer`, the
+    /// jobs of each committed transaction are answered by it, after the WAL is synced.
     pub fn spawn(
         conn: Connection,
         group_commit_max: usize,
         checkpointer: Checkpointer,
+        syncer: Option<WalSyncer>,
     ) -> Result<Writer, JournalError> {
         let head = load_head(&conn)?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
@@ -157,7 +163,7 @@ impl Writer {
         let c = Arc::clone(&counters);
         let handle = std::thread::Builder::new()
             .name("invoice-sqlite-writer".into())
-            .spawn(move || writer_loop(conn, head, rx, max, &c, &checkpointer))
+            .spawn(move || writer_loop(conn, head, rx, max, &c, &checkpointer, syncer))
             .map_err(|e| JournalError::Unavailable(format!("cannot start writer thread: {e}")))?;
         Ok(Writer {
             tx: Mutex::new(Some(tx)),
@@ -237,6 +243,7 @@ fn writer_loop(
     max: usize,
     counters: &Counters,
     checkpointer: &Checkpointer,
+    syncer: Option<WalSyncer>,
 ) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
@@ -247,20 +254,44 @@ fn writer_loop(
             }
         }
         let n = jobs.len() as u64;
-        if run_batch(&conn, &mut head, jobs) {
-            checkpointer.committed();
-            counters.transactions.fetch_add(1, Ordering::Relaxed);
-            counters.writes.fetch_add(n, Ordering::Relaxed);
+        if let Some(s) = &syncer {
+            s.wait_for_disk();
         }
+        if syncer.as_ref().is_some_and(WalSyncer::failed) {
+            respond_all(jobs, Some(&sync_failed("an earlier fdatasync failed")));
+            continue;
+        }
+        let (jobs, failure) = run_batch(&conn, &mut head, jobs);
+        if failure.is_some() {
+            respond_all(jobs, failure.as_ref());
+            continue;
+        }
+        checkpointer.committed();
+        counters.transactions.fetch_add(1, Ordering::Relaxed);
+        counters.writes.fetch_add(n, Ordering::Relaxed);
+        match &syncer {
+            Some(s) => s.committed(jobs),
+            None => respond_all(jobs, None),
+        }
+    }
+    // Dropping the syncer here waits until it has answered every handed-over job.
+}
+
+fn respond_all(jobs: Vec<Box<dyn Job>>, failure: Option<&JournalError>) {
+    for job in jobs {
+        job.respond(failure.cloned());
     }
 }
 
-/// Runs one batch; true when it committed.
-fn run_batch(conn: &Connection, head: &mut (u64, ChainHash), jobs: Vec<Box<dyn Job>>) -> bool {
+/// Runs one batch: its jobs, to be answered, and the failure of the batch as a whole
+/// (`None`: committed).
+fn run_batch(
+    conn: &Connection,
+    head: &mut (u64, ChainHash),
+    jobs: Vec<Box<dyn Job>>,
+) -> (Vec<Box<dyn Job>>, Option<JournalError>) {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        let e = db_err(e);
-        jobs.into_iter().for_each(|j| j.respond(Some(e.clone())));
-        return false;
+        return (jobs, Some(db_err(e)));
     }
     // Another process (an operator's `dlq replay`) may have sealed entries since our last
     // batch: read the head under the write lock, never trust a cached one.
@@ -268,8 +299,7 @@ fn run_batch(conn: &Connection, head: &mut (u64, ChainHash), jobs: Vec<Box<dyn J
         Ok(h) => *head = h,
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            jobs.into_iter().for_each(|j| j.respond(Some(e.clone())));
-            return false;
+            return (jobs, Some(e));
         }
     }
     let start = *head;
@@ -310,11 +340,7 @@ fn run_batch(conn: &Connection, head: &mut (u64, ChainHash), jobs: Vec<Box<dyn J
         }
         *head = load_head(conn).unwrap_or(start);
     }
-    let committed = failure.is_none();
-    for job in done {
-        job.respond(failure.clone());
-    }
-    committed
+    (done, failure)
 }
 
 #[cfg(test)]
@@ -374,7 +400,9 @@ mod tests {
         let (a, ra) = cursor_job("a", None);
         let (b, rb) = cursor_job("b", Some(false));
         let (c, rc) = cursor_job("c", None);
-        assert!(run_batch(&conn, &mut head, vec![a, b, c]));
+        let (jobs, failure) = run_batch(&conn, &mut head, vec![a, b, c]);
+        assert!(failure.is_none());
+        respond_all(jobs, None);
         assert!(ra.blocking_recv().unwrap().is_ok());
         assert!(matches!(
             rb.blocking_recv().unwrap(),
@@ -391,7 +419,9 @@ mod tests {
         let (a, ra) = cursor_job("a", None);
         let (b, rb) = cursor_job("b", Some(true));
         let (c, rc) = cursor_job("c", None);
-        assert!(!run_batch(&conn, &mut head, vec![a, b, c]));
+        let (jobs, failure) = run_batch(&conn, &mut head, vec![a, b, c]);
+        assert!(failure.is_some());
+        respond_all(jobs, failure.as_ref());
         for r in [ra, rb, rc] {
             assert!(matches!(
                 r.blocking_recv().unwrap(),
