@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use invoice_connector_support::http::{retry_after, transient};
 use invoice_core::registry::ConfigError;
 use invoice_core::{EnrichError, Enricher, InvoiceEvent, Platform, Secret, ThinReference};
 use serde::Deserialize;
@@ -37,20 +38,6 @@ pub struct Dynamics365Enricher {
     amount_due_attribute: Option<String>,
     tokens: Box<dyn TokenProvider>,
     http: reqwest::Client,
-}
-
-fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
-    EnrichError::Transient {
-        message,
-        retry_after_secs,
-    }
-}
-
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
 }
 
 fn is_guid(id: &str) -> bool {

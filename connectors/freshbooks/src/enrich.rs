@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use invoice_connector_support::http::retry_after;
+use invoice_connector_support::http::{retry_after, transient};
 use invoice_connector_support::oauth::{
     get_with_refresh, provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
 };
@@ -37,13 +37,6 @@ pub struct FreshbooksEnricher {
     api_base: String,
     tokens: Box<dyn TokenProvider>,
     http: reqwest::Client,
-}
-
-fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
-    EnrichError::Transient {
-        message,
-        retry_after_secs,
-    }
 }
 
 fn checked<'a>(what: &str, id: &'a str) -> Result<&'a str, EnrichError> {

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
-use invoice_connector_support::http::retry_after;
+use invoice_connector_support::http::{retry_after, transient};
 use invoice_connector_support::oauth::{
     get_with_refresh, provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
 };
@@ -34,13 +34,6 @@ pub struct HubspotEnricher {
     default_currency: Option<Currency>,
     tokens: Box<dyn TokenProvider>,
     http: reqwest::Client,
-}
-
-fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
-    EnrichError::Transient {
-        message,
-        retry_after_secs,
-    }
 }
 
 impl HubspotEnricher {

@@ -13,6 +13,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use invoice_connector_support::http::transient;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     EnrichError, Enricher, EventDetail, EventKind, InvoiceEvent, InvoiceKey, Platform, Secret,
@@ -32,13 +33,6 @@ pub struct MondayEnricher {
     config: MondayConfig,
     token: Option<Secret>,
     http: reqwest::Client,
-}
-
-fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
-    EnrichError::Transient {
-        message,
-        retry_after_secs,
-    }
 }
 
 impl MondayEnricher {

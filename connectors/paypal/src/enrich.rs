@@ -12,6 +12,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use invoice_connector_support::http::{retry_after, transient};
 use invoice_core::registry::ConfigError;
 use invoice_core::{EnrichError, Enricher, InvoiceEvent, Platform, ThinReference};
 use url::Url;
@@ -43,13 +44,6 @@ pub enum PostbackAnswer {
     Verified,
     /// It is not.
     Invalid,
-}
-
-fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
-    EnrichError::Transient {
-        message,
-        retry_after_secs,
-    }
 }
 
 impl PaypalIpnEnricher {
@@ -89,14 +83,9 @@ impl PaypalIpnEnricher {
             .map_err(|e| transient(format!("ipn postback: {}", e.without_url()), None))?;
         let status = resp.status();
         if !status.is_success() {
-            let retry_after = resp
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok());
             return Err(transient(
                 format!("ipn postback answered {status}"),
-                retry_after,
+                retry_after(resp.headers()),
             ));
         }
         let mut answer = Vec::new();

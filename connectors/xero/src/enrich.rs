@@ -16,7 +16,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use invoice_connector_support::http::retry_after;
+use invoice_connector_support::http::{retry_after, transient};
 use invoice_connector_support::oauth::{
     get_with_refresh, provider, ClientAuth, Exchange, TokenConfig, TokenProvider,
 };
@@ -42,13 +42,6 @@ pub struct XeroEnricher {
     api_base: url::Url,
     tokens: Box<dyn TokenProvider>,
     http: reqwest::Client,
-}
-
-fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
-    EnrichError::Transient {
-        message,
-        retry_after_secs,
-    }
 }
 
 /// Xero ids are GUIDs: 36 characters, hex digits and dashes.

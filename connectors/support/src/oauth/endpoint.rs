@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 
 use super::{ClientAuth, Exchange, Expiry, TokenProvider};
-use crate::http::retry_after;
+use crate::http::{retry_after, transient};
 
 /// An OAuth client registered with the platform.
 pub struct OAuthClient {
@@ -77,13 +77,6 @@ struct TokenResponse {
 struct TokenErrorBody {
     #[serde(default)]
     error: Option<String>,
-}
-
-fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
-    EnrichError::Transient {
-        message,
-        retry_after_secs,
-    }
 }
 
 impl EndpointToken {
