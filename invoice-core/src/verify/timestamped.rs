@@ -28,7 +28,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{check_timestamp, hmac_sha256, hmac_sha256_any, TimeCheck};
+use super::{check_timestamp, constant_time_eq, hmac_sha256, hmac_sha256_any, TimeCheck};
 use crate::Secret;
 
 /// A parsed header: the timestamp and every well-formed `v1` signature.
@@ -102,11 +102,85 @@ pub fn signature_matches(
     body: &[u8],
     candidates: &[[u8; 32]],
 ) -> bool {
+    if let [sig] = candidates {
+        return hmac_sha256_any(secrets, &[timestamp, b".", body], sig);
+    }
+    // The MAC of each secret once, compared with every candidate.
     let mut matched = false;
-    for sig in candidates {
-        matched |= hmac_sha256_any(secrets, &[timestamp, b".", body], sig);
+    for s in secrets {
+        let tag = hmac_sha256(s.expose(), &[timestamp, b".", body]);
+        for sig in candidates {
+            matched |= constant_time_eq(&tag, sig);
+        }
     }
     matched
+}
+
+/// The most `v1` signatures [`verify`] reads without allocating; a header with more is
+/// read by [`parse`].
+const INLINE_V1: usize = 4;
+
+/// The well-formed `v1`s of an ordinary header, without a `Vec`.
+struct InlineV1 {
+    sigs: [[u8; 32]; INLINE_V1],
+    len: usize,
+}
+
+impl InlineV1 {
+    fn as_slice(&self) -> &[[u8; 32]] {
+        self.sigs.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// [`parse`] without allocating: `t` and the first [`INLINE_V1`] well-formed `v1`s
+/// (`None` when there are more, for [`parse`] to read).
+fn parse_inline(value: &[u8]) -> Result<Option<(i64, InlineV1)>, Failure> {
+    let value = std::str::from_utf8(value).map_err(|_| Failure::Malformed)?;
+    let mut timestamp = None;
+    let mut v1 = [[0u8; 32]; INLINE_V1];
+    let mut n = 0;
+    for item in value.split(',') {
+        let Some((k, v)) = item.trim().split_once('=') else {
+            continue;
+        };
+        match k {
+            "t" => timestamp = Some(v.parse::<i64>().map_err(|_| Failure::Malformed)?),
+            "v1" => {
+                let mut sig = [0u8; 32];
+                if hex::decode_to_slice(v, &mut sig).is_ok() {
+                    let Some(slot) = v1.get_mut(n) else {
+                        return Ok(None);
+                    };
+                    *slot = sig;
+                    n += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    match timestamp {
+        Some(timestamp) if n > 0 => Ok(Some((timestamp, InlineV1 { sigs: v1, len: n }))),
+        _ => Err(Failure::Malformed),
+    }
+}
+
+/// `n` as decimal text in `buf` (what `n.to_string()` gives), without allocating.
+fn decimal(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    let mut m = n.unsigned_abs();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
 }
 
 /// Checks `timestamp` against `now` and `tolerance_secs` on the sides `window` names.
@@ -133,13 +207,24 @@ pub fn verify(
     tolerance_secs: u64,
     window: Window,
 ) -> Result<i64, Failure> {
-    let parsed = parse(header)?;
-    let t = parsed.timestamp.to_string();
-    if !signature_matches(secrets, t.as_bytes(), body, &parsed.v1) {
+    // `parse`'s grammar, read into stack buffers when the header is ordinary.
+    let (inline, heap);
+    let (timestamp, v1): (i64, &[[u8; 32]]) = match parse_inline(header)? {
+        Some(read) => {
+            inline = read;
+            (inline.0, inline.1.as_slice())
+        }
+        None => {
+            heap = parse(header)?;
+            (heap.timestamp, &heap.v1)
+        }
+    };
+    let mut digits = [0u8; 20];
+    if !signature_matches(secrets, decimal(timestamp, &mut digits), body, v1) {
         return Err(Failure::NoMatch);
     }
-    check_window(parsed.timestamp, now, tolerance_secs, window)?;
-    Ok(parsed.timestamp)
+    check_window(timestamp, now, tolerance_secs, window)?;
+    Ok(timestamp)
 }
 
 /// Lowercase hex of HMAC-SHA256(`secret`, `"<timestamp>." + body`).
@@ -207,6 +292,35 @@ mod tests {
         assert_eq!(ok, Ok(100));
         let none = verify(header.as_bytes(), b"b", &[], at(100), 300, Window::BothWays);
         assert_eq!(none, Err(Failure::NoMatch));
+    }
+
+    /// `verify` reads an ordinary header without allocating, exactly as `parse` reads
+    /// it, and leaves one with many `v1`s to `parse`.
+    #[test]
+    fn inline_reading_agrees_with_parse() {
+        let sig = signature_hex(&Secret::new("k"), -42, b"b");
+        for h in [
+            format!("t=-42,v1={sig}"),
+            format!(" v0=1, t=9 ,v1=zz, t=-42 , v1={sig},junk"),
+            format!("t=0042,v1={sig}"),
+            format!("t=x,v1={sig}"),
+            "t=1,v1=00".to_owned(),
+            format!("v1={sig}"),
+        ] {
+            let parsed = parse(h.as_bytes()).map(|p| (p.timestamp, p.v1));
+            let inline =
+                parse_inline(h.as_bytes()).map(|r| r.map(|(t, v1)| (t, v1.as_slice().to_vec())));
+            assert_eq!(parsed.map(Some), inline, "{h}");
+        }
+        let many = format!("t=-42{}", format!(",v1={sig}").repeat(INLINE_V1 + 1));
+        assert!(matches!(parse_inline(many.as_bytes()), Ok(None)));
+        let k = [Secret::new("k")];
+        let ok = verify(many.as_bytes(), b"b", &k, at(-42), 300, Window::BothWays);
+        assert_eq!(ok, Ok(-42));
+        for n in [0i64, 7, -7, 1_700_000_000, i64::MIN, i64::MAX] {
+            let mut buf = [0u8; 20];
+            assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
+        }
     }
 
     #[test]
