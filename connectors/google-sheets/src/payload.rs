@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use invoice_connector_support::json::opt_text;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -31,10 +32,10 @@ pub struct Post<'a> {
     #[serde(rename = "sentAt")]
     pub sent_at: i64,
     /// The spreadsheet's locale (`SpreadsheetApp.getSpreadsheetLocale()`).
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_text")]
     pub locale: Option<Cow<'a, str>>,
     /// What made the script post (`edit`, `change`, `retry`, `rescan`).
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_text")]
     pub trigger: Option<Cow<'a, str>>,
     /// The rows.
     #[serde(borrow)]

@@ -18,6 +18,7 @@
 
 use std::borrow::Cow;
 
+use invoice_connector_support::json::opt_text;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -37,7 +38,12 @@ pub struct Post<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
     /// The saved record's `lastmodifieddate` (ISO 8601).
-    #[serde(rename = "lastModified", default, borrow)]
+    #[serde(
+        rename = "lastModified",
+        default,
+        borrow,
+        deserialize_with = "opt_text"
+    )]
     pub last_modified: Option<Cow<'a, str>>,
     /// When the script posted, unix ms.
     #[serde(rename = "sentAt", default)]
@@ -54,22 +60,22 @@ pub struct Invoice<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
     /// Document number (`tranid`).
-    #[serde(rename = "tranId", default, borrow)]
+    #[serde(rename = "tranId", default, borrow, deserialize_with = "opt_text")]
     pub tran_id: Option<Cow<'a, str>>,
     /// Status name (`Open`, `Paid In Full`, ...).
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_text")]
     pub status: Option<Cow<'a, str>>,
     /// Status script id (`open`, `paidInFull`, ...).
-    #[serde(rename = "statusRef", default, borrow)]
+    #[serde(rename = "statusRef", default, borrow, deserialize_with = "opt_text")]
     pub status_ref: Option<Cow<'a, str>>,
     /// Customer internal id.
-    #[serde(rename = "entityId", default, borrow)]
+    #[serde(rename = "entityId", default, borrow, deserialize_with = "opt_text")]
     pub entity_id: Option<Cow<'a, str>>,
     /// Customer name.
-    #[serde(rename = "entityName", default, borrow)]
+    #[serde(rename = "entityName", default, borrow, deserialize_with = "opt_text")]
     pub entity_name: Option<Cow<'a, str>>,
     /// ISO currency code (the currency record's symbol).
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_text")]
     pub currency: Option<Cow<'a, str>>,
     /// Number or numeric string.
     #[serde(borrow)]
@@ -78,9 +84,14 @@ pub struct Invoice<'a> {
     #[serde(rename = "amountRemaining", default, borrow)]
     pub amount_remaining: Option<&'a RawValue>,
     /// `YYYY-MM-DD`.
-    #[serde(rename = "dueDate", default, borrow)]
+    #[serde(rename = "dueDate", default, borrow, deserialize_with = "opt_text")]
     pub due_date: Option<Cow<'a, str>>,
     /// ISO 8601.
-    #[serde(rename = "lastModified", default, borrow)]
+    #[serde(
+        rename = "lastModified",
+        default,
+        borrow,
+        deserialize_with = "opt_text"
+    )]
     pub last_modified: Option<Cow<'a, str>>,
 }

@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 
+use invoice_connector_support::json::opt_text;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -27,7 +28,7 @@ pub struct Notification<'a> {
     #[serde(rename = "_model", borrow)]
     pub model: Cow<'a, str>,
     /// `"<action name>(#<action id>)"`.
-    #[serde(rename = "_action", default, borrow)]
+    #[serde(rename = "_action", default, borrow, deserialize_with = "opt_text")]
     pub action: Option<Cow<'a, str>>,
     /// The database (the shipped module adds it; the native action does not).
     #[serde(rename = "_db", default)]

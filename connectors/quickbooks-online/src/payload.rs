@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use invoice_connector_support::json::opt_text;
 use serde::Deserialize;
 
 use crate::error::QboError;
@@ -57,7 +58,7 @@ pub struct Entity<'a> {
     #[serde(rename = "lastUpdated", borrow)]
     pub last_updated: Cow<'a, str>,
     /// For `Merge`: the id that was merged away.
-    #[serde(rename = "deletedId", default, borrow)]
+    #[serde(rename = "deletedId", default, borrow, deserialize_with = "opt_text")]
     pub deleted_id: Option<Cow<'a, str>>,
 }
 
@@ -74,7 +75,7 @@ pub struct CloudEvent<'a> {
     #[serde(rename = "type", borrow)]
     pub event_type: Cow<'a, str>,
     /// When it happened (RFC 3339).
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_text")]
     pub time: Option<Cow<'a, str>>,
     /// The entity id.
     #[serde(borrow)]

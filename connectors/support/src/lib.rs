@@ -4,6 +4,7 @@
 //!   OAuth 2.0 token endpoint (refresh-token or client-credentials grant), cached,
 //!   exchanged again before it expires and once after the API answers 401.
 //! - [`http`]: small HTTP helpers the enrichers share.
+//! - [`json`]: optional JSON strings borrowed from the body.
 //! - [`xml`]: a bounded, namespace-aware XML reader that refuses DTDs.
 //! - [`basic`], [`relay_signature`]: HTTP Basic credentials and the `X-Relay-Signature`
 //!   HMAC header, as the pushing connectors check them.
@@ -12,6 +13,7 @@
 
 pub mod basic;
 pub mod http;
+pub mod json;
 pub mod oauth;
 pub mod relay_signature;
 #[cfg(feature = "testing")]

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use invoice_connector_support::json::opt_text;
 use serde::Deserialize;
 
 /// The body of every delivery, intent-to-receive probes included (`events` empty).
@@ -19,7 +20,7 @@ pub struct Payload<'a> {
     #[serde(rename = "lastEventSequence", default)]
     pub last_event_sequence: Option<i64>,
     /// Random text that makes every body (and signature) different.
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_text")]
     pub entropy: Option<Cow<'a, str>>,
 }
 
@@ -46,7 +47,7 @@ pub struct Event<'a> {
     #[serde(borrow)]
     pub tenant_id: Cow<'a, str>,
     /// `ORGANISATION | APPLICATION`.
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "opt_text")]
     pub tenant_type: Option<Cow<'a, str>>,
     /// Only on `CREDITNOTE` events: the credit note's type and status.
     #[serde(default, borrow)]
@@ -57,10 +58,10 @@ pub struct Event<'a> {
 #[derive(Debug, Deserialize)]
 pub struct EventData<'a> {
     /// `ACCRECCREDIT` (customer) or `ACCPAYCREDIT` (supplier).
-    #[serde(rename = "Type", default, borrow)]
+    #[serde(rename = "Type", default, borrow, deserialize_with = "opt_text")]
     pub credit_note_type: Option<Cow<'a, str>>,
     /// `DRAFT | SUBMITTED | AUTHORISED | PAID | VOIDED | DELETED`.
-    #[serde(rename = "Status", default, borrow)]
+    #[serde(rename = "Status", default, borrow, deserialize_with = "opt_text")]
     pub status: Option<Cow<'a, str>>,
 }
 

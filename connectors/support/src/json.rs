@@ -1,0 +1,79 @@
+//! Borrowing JSON text fields: `#[serde(borrow)]` borrows a `Cow<str>` field but not an
+//! `Option<Cow<str>>` one (serde reads that owned). [`opt_text`] reads an optional string
+//! the way `Option<String>` does (missing with `#[serde(default)]`, `null` and text), but
+//! borrowed from the body unless it has escapes.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{Deserializer, Visitor};
+use serde::Deserialize;
+
+/// A string borrowed from the input where it has no escapes, owned where it has.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// `#[serde(default, borrow, deserialize_with = "opt_text")]` for an
+/// `Option<Cow<'a, str>>` field: `null` is `None`, a string is borrowed where it can be,
+/// anything else is the error `Option<String>` gives.
+pub fn opt_text<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'a, str>>, D::Error> {
+    Option::<Text<'a>>::deserialize(d).map(|t| t.map(|t| t.0))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct T<'a> {
+        #[serde(default, borrow, deserialize_with = "opt_text")]
+        a: Option<Cow<'a, str>>,
+    }
+
+    #[test]
+    fn borrows_plain_text_and_reads_what_option_string_reads() {
+        let t: T<'_> = serde_json::from_str(r#"{"a":"x"}"#).unwrap();
+        assert!(matches!(t.a, Some(Cow::Borrowed("x"))));
+        let t: T<'_> = serde_json::from_str(r#"{"a":"\u0078"}"#).unwrap();
+        assert!(matches!(t.a, Some(Cow::Owned(ref s)) if s == "x"));
+        let t: T<'_> = serde_json::from_str(r#"{"a":null}"#).unwrap();
+        assert!(t.a.is_none());
+        let t: T<'_> = serde_json::from_str("{}").unwrap();
+        assert!(t.a.is_none());
+        for bad in [r#"{"a":1}"#, r#"{"a":[]}"#] {
+            let ours = serde_json::from_str::<T<'_>>(bad)
+                .err()
+                .map(|e| e.to_string());
+            #[derive(Deserialize)]
+            #[allow(dead_code)]
+            struct O {
+                #[serde(default)]
+                a: Option<String>,
+            }
+            let owned = serde_json::from_str::<O>(bad).err().map(|e| e.to_string());
+            assert_eq!(ours, owned);
+        }
+    }
+}
