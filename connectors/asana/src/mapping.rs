@@ -24,6 +24,7 @@
 //! | `disputed` | from amounts | `disputed` |
 //! | unmapped / unset | from amounts (paid in full -> paid, some -> partially paid, else open) | |
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -51,7 +52,7 @@ struct TaskEvents<'a> {
     /// Latest `created_at`.
     latest: Option<DateTime<Utc>>,
     /// Last action.
-    action: String,
+    action: Cow<'a, str>,
 }
 
 fn digest(parts: &[&[u8]]) -> String {
@@ -76,9 +77,10 @@ pub fn map_events(
     now: DateTime<Utc>,
 ) -> Result<Mapped, SourceError> {
     let mut out = Mapped::default();
-    let mut tasks: BTreeMap<String, TaskEvents<'_>> = BTreeMap::new();
+    // Task ids and actions borrow from the body until a reference is built.
+    let mut tasks: BTreeMap<Cow<'_, str>, TaskEvents<'_>> = BTreeMap::new();
     for r in raw {
-        let e: Event = serde_json::from_str(r.get()).map_err(SourceError::malformed)?;
+        let e: Event<'_> = serde_json::from_str(r.get()).map_err(SourceError::malformed)?;
         let skip = |reason: &str| Skipped {
             event_id: digest(&[r.get().as_bytes()]),
             event_type: e.type_name(),
@@ -88,7 +90,7 @@ pub fn map_events(
             out.skipped.push(skip("resource type not tracked"));
             continue;
         }
-        match e.action.as_str() {
+        match &*e.action {
             "added" | "undeleted" => {}
             "changed" => {
                 let field = e.change.as_ref().and_then(|c| c.field.as_deref());
@@ -117,7 +119,7 @@ pub fn map_events(
                 seq,
                 raw: Vec::new(),
                 latest: None,
-                action: String::new(),
+                action: Cow::Borrowed(""),
             });
         entry.raw.push(r.get().as_bytes());
         entry.latest = entry.latest.max(at);
@@ -132,8 +134,8 @@ pub fn map_events(
             tenant: tenant.clone(),
             event_id: format!("task:{gid}#{}", digest(&parts)),
             entity: "task".into(),
-            entity_id: gid,
-            operation: action,
+            entity_id: gid.into_owned(),
+            operation: action.into_owned(),
             resource_url: None,
             occurred_at: at.unwrap_or(now),
             received_at: now,

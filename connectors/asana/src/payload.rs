@@ -1,6 +1,9 @@
 //! The delivery body `{"events": [...]}`: compact events (ids only). Unknown fields are
 //! ignored; actions and resource types stay open text.
 
+use std::borrow::Cow;
+
+use invoice_connector_support::json::opt_text;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -15,47 +18,50 @@ pub struct Envelope<'a> {
 
 /// A compact resource reference.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Compact {
+pub struct Compact<'a> {
     /// Globally unique id (a decimal string).
-    pub gid: String,
+    #[serde(borrow)]
+    pub gid: Cow<'a, str>,
     /// `task`, `story`, `project`, ...
-    #[serde(default)]
-    pub resource_type: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub resource_type: Option<Cow<'a, str>>,
     /// `default_task`, `milestone`, ...
-    #[serde(default)]
-    pub resource_subtype: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub resource_subtype: Option<Cow<'a, str>>,
 }
 
 /// What changed, for `action: changed`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Change {
+pub struct Change<'a> {
     /// `custom_fields`, `completed`, `due_on`, `name`, ...
-    #[serde(default)]
-    pub field: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub field: Option<Cow<'a, str>>,
     /// `changed`, `added`, `removed`.
-    #[serde(default)]
-    pub action: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub action: Option<Cow<'a, str>>,
 }
 
 /// One event.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Event {
+pub struct Event<'a> {
     /// `added | changed | removed | deleted | undeleted`.
-    pub action: String,
+    #[serde(borrow)]
+    pub action: Cow<'a, str>,
     /// The resource that changed.
-    pub resource: Compact,
+    #[serde(borrow)]
+    pub resource: Compact<'a>,
     /// Its parent (a project for `added` tasks), if any.
-    #[serde(default)]
-    pub parent: Option<Compact>,
+    #[serde(default, borrow)]
+    pub parent: Option<Compact<'a>>,
     /// ISO 8601 with milliseconds.
-    #[serde(default)]
-    pub created_at: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub created_at: Option<Cow<'a, str>>,
     /// The change, for `changed`.
-    #[serde(default)]
-    pub change: Option<Change>,
+    #[serde(default, borrow)]
+    pub change: Option<Change<'a>>,
 }
 
-impl Event {
+impl Event<'_> {
     /// `task.changed`, `story.added`, ...
     pub fn type_name(&self) -> String {
         format!(

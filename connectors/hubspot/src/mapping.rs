@@ -57,18 +57,18 @@ fn time(ms: i64) -> Result<DateTime<Utc>, SourceError> {
         .ok_or_else(|| SourceError::Malformed(format!("occurredAt {ms} out of range")))
 }
 
-fn skip(e: &Event, reason: impl Into<String>) -> Skipped {
+fn skip(e: &Event<'_>, reason: impl Into<String>) -> Skipped {
     Skipped {
         event_id: e.event_id.to_string(),
-        event_type: e.subscription_type.clone(),
+        event_type: e.subscription_type.as_ref().to_owned(),
         reason: reason.into(),
     }
 }
 
 /// Maps a verified batch; `received_at` is the relay's now.
-pub fn map_batch(events: &[Event], received_at: DateTime<Utc>) -> Result<Mapped, SourceError> {
+pub fn map_batch(events: &[Event<'_>], received_at: DateTime<Utc>) -> Result<Mapped, SourceError> {
     let mut out = Mapped::default();
-    for e in events {
+    for (at, e) in events.iter().enumerate() {
         if !e.is_invoice() {
             out.skipped.push(skip(e, "not an invoice event"));
             continue;
@@ -94,6 +94,11 @@ pub fn map_batch(events: &[Event], received_at: DateTime<Utc>) -> Result<Mapped,
                             );
                             ev.received_at = received_at;
                             ev.source_version = u64::try_from(e.occurred_at).ok();
+                            if out.events.is_empty() {
+                                // At most one per remaining event; exact, as four 432-byte
+                                // events would be past the allocator's small-size cache.
+                                out.events.reserve_exact(events.len() - at);
+                            }
                             out.events.push(ev);
                         }
                         None if value == "draft" => {}
@@ -126,7 +131,7 @@ pub fn map_batch(events: &[Event], received_at: DateTime<Utc>) -> Result<Mapped,
                 event_id: format!("{}:fetch", e.event_id),
                 entity: "invoice".into(),
                 entity_id: e.object_id.to_string(),
-                operation: e.subscription_type.clone(),
+                operation: e.subscription_type.as_ref().to_owned(),
                 resource_url: None,
                 occurred_at,
                 received_at,

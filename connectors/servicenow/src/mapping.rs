@@ -136,9 +136,8 @@ pub fn amount(raw: &RawValue) -> Option<Decimal> {
     }
 }
 
-fn present(raw: &Option<Box<RawValue>>) -> Option<&RawValue> {
-    raw.as_deref()
-        .filter(|r| !matches!(r.get().trim(), "null" | "\"\""))
+fn present(raw: Option<&RawValue>) -> Option<&RawValue> {
+    raw.filter(|r| !matches!(r.get().trim(), "null" | "\"\""))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` (UTC, as `getValue` gives it) or RFC 3339.
@@ -154,7 +153,7 @@ pub fn updated_on(text: &str) -> Option<DateTime<Utc>> {
         })
 }
 
-fn mod_count(raw: &Option<Box<RawValue>>) -> Option<u64> {
+fn mod_count(raw: Option<&RawValue>) -> Option<u64> {
     let r = present(raw)?;
     let t = r.get().trim();
     let owned;
@@ -168,17 +167,23 @@ fn mod_count(raw: &Option<Box<RawValue>>) -> Option<u64> {
 }
 
 /// Maps a verified post; `now` stands in when a record carries no time.
-pub fn map_post(post: &Post, tenant: &TenantId, rules: Rules<'_>, now: DateTime<Utc>) -> Mapped {
+pub fn map_post(
+    post: &Post<'_>,
+    tenant: &TenantId,
+    rules: Rules<'_>,
+    now: DateTime<Utc>,
+) -> Mapped {
     let mut out = Mapped::default();
+    // Exact capacity: a first push would reserve four 432-byte events, past the
+    // allocator's small-size cache.
+    out.events.reserve_exact(post.records.len());
     for rec in &post.records {
-        let version = mod_count(&rec.sys_mod_count);
+        let version = mod_count(rec.sys_mod_count);
         let sys_id = rec.sys_id.trim().to_ascii_lowercase();
-        let id = format!(
-            "{}/{}:{}",
-            post.table,
-            sys_id,
-            version.map_or_else(|| "-".to_owned(), |v| v.to_string())
-        );
+        let id = match version {
+            Some(v) => format!("{}/{}:{}", post.table, sys_id, v),
+            None => format!("{}/{}:-", post.table, sys_id),
+        };
         let updated = rec.sys_updated_on.as_deref().and_then(updated_on);
         let occurred_at = updated.unwrap_or(now);
         let fail = |reason: String, out: &mut Mapped| {
@@ -203,11 +208,11 @@ pub fn map_post(post: &Post, tenant: &TenantId, rules: Rules<'_>, now: DateTime<
                     InvoiceKey {
                         platform: Platform::Servicenow,
                         tenant: tenant.clone(),
-                        id: sys_id.clone(),
+                        id: sys_id,
                     },
                     kind,
                     occurred_at,
-                    id.clone(),
+                    id,
                 )
                 .with_snapshot(snapshot)
                 .with_detail(detail);
@@ -241,7 +246,7 @@ fn from_amounts(total: Decimal, paid: Decimal) -> Lifecycle {
 }
 
 fn record(
-    rec: &Record,
+    rec: &Record<'_>,
     rules: Rules<'_>,
     at: DateTime<Utc>,
 ) -> Result<(EventKind, InvoiceSnapshot, EventDetail), String> {
@@ -281,11 +286,11 @@ fn record(
             .default_currency
             .ok_or("no currency: set sources.servicenow.default_currency")?,
     };
-    let total = present(&rec.amount)
+    let total = present(rec.amount)
         .ok_or("no amount")
         .and_then(|r| amount(r).ok_or("amount is not a number"))?;
     let total = rounded(total, currency);
-    let paid_field = match present(&rec.amount_paid) {
+    let paid_field = match present(rec.amount_paid) {
         Some(r) => Some(rounded(
             amount(r).ok_or("amount_paid is not a number")?,
             currency,
@@ -347,7 +352,7 @@ fn record(
             EventDetail::Dispute {
                 dispute_id: format!("{}:state", rec.sys_id.trim().to_ascii_lowercase()),
                 amount: None,
-                reason: rec.state_display.clone(),
+                reason: rec.state_display.as_deref().map(str::to_owned),
             },
         ),
         Canonical::Void => (EventKind::Voided, Lifecycle::Void, EventDetail::None),
@@ -362,10 +367,17 @@ fn record(
     Ok((
         kind,
         InvoiceSnapshot {
-            number: rec.number.clone().filter(|n| !n.is_empty()),
+            number: rec
+                .number
+                .as_deref()
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
             customer: Customer {
-                platform_id: account.and_then(|a| a.sys_id.clone()).unwrap_or_default(),
-                name: account.and_then(|a| a.name.clone()),
+                platform_id: account
+                    .and_then(|a| a.sys_id.as_deref())
+                    .map(str::to_owned)
+                    .unwrap_or_default(),
+                name: account.and_then(|a| a.name.as_deref()).map(str::to_owned),
                 portal_account: None,
             },
             currency,

@@ -15,70 +15,77 @@
 //! `YYYY-MM-DD HH:MM:SS`; amounts are the currency field's `getCurrencyValue()` (a
 //! plain decimal string) and `currency` its `getCurrencyCode()`.
 
+use std::borrow::Cow;
+
+use invoice_connector_support::json::opt_text;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 /// One post.
 #[derive(Debug, Deserialize)]
-pub struct Post {
+pub struct Post<'a> {
     /// Always `servicenow`.
-    #[serde(default)]
-    pub source: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub source: Option<Cow<'a, str>>,
     /// The instance name (`instance_name` property): the tenant.
-    pub instance: String,
+    #[serde(borrow)]
+    pub instance: Cow<'a, str>,
     /// The invoice table.
-    pub table: String,
+    #[serde(borrow)]
+    pub table: Cow<'a, str>,
     /// The records.
-    pub records: Vec<Record>,
+    #[serde(borrow)]
+    pub records: Vec<Record<'a>>,
 }
 
 /// One invoice record.
 #[derive(Debug, Deserialize)]
-pub struct Record {
+pub struct Record<'a> {
     /// The 32-hex record id.
-    pub sys_id: String,
+    #[serde(borrow)]
+    pub sys_id: Cow<'a, str>,
     /// The invoice number.
-    #[serde(default)]
-    pub number: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub number: Option<Cow<'a, str>>,
     /// The state choice value.
-    #[serde(default)]
-    pub state: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub state: Option<Cow<'a, str>>,
     /// The state's label.
-    #[serde(default)]
-    pub state_display: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub state_display: Option<Cow<'a, str>>,
     /// The total, a decimal string (or number).
-    #[serde(default)]
-    pub amount: Option<Box<RawValue>>,
+    #[serde(default, borrow)]
+    pub amount: Option<&'a RawValue>,
     /// The amount paid so far, when the table keeps one.
-    #[serde(default)]
-    pub amount_paid: Option<Box<RawValue>>,
+    #[serde(default, borrow)]
+    pub amount_paid: Option<&'a RawValue>,
     /// ISO 4217 code.
-    #[serde(default)]
-    pub currency: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub currency: Option<Cow<'a, str>>,
     /// `YYYY-MM-DD`.
-    #[serde(default)]
-    pub due_date: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub due_date: Option<Cow<'a, str>>,
     /// The billed account.
-    #[serde(default)]
-    pub account: Option<Account>,
+    #[serde(default, borrow)]
+    pub account: Option<Account<'a>>,
     /// `YYYY-MM-DD HH:MM:SS`, UTC.
-    #[serde(default)]
-    pub sys_updated_on: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub sys_updated_on: Option<Cow<'a, str>>,
     /// Update counter (number or numeric string).
-    #[serde(default)]
-    pub sys_mod_count: Option<Box<RawValue>>,
+    #[serde(default, borrow)]
+    pub sys_mod_count: Option<&'a RawValue>,
     /// `insert`, `update`, `delete` or `resync`.
-    #[serde(default)]
-    pub operation: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub operation: Option<Cow<'a, str>>,
 }
 
 /// A reference to the account.
 #[derive(Debug, Deserialize)]
-pub struct Account {
+pub struct Account<'a> {
     /// The account's sys_id.
-    #[serde(default)]
-    pub sys_id: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub sys_id: Option<Cow<'a, str>>,
     /// Its display value.
-    #[serde(default)]
-    pub name: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub name: Option<Cow<'a, str>>,
 }

@@ -41,7 +41,7 @@ pub fn parse_time(t: &str) -> Option<DateTime<Utc>> {
 
 /// Maps a verified invoice for `tenant`.
 pub fn map_invoice(
-    inv: &Invoice,
+    inv: &Invoice<'_>,
     tenant: &TenantId,
     now: DateTime<Utc>,
 ) -> Result<Mapped, SourceError> {
@@ -66,7 +66,7 @@ pub fn map_invoice(
     } else {
         Lifecycle::Open
     };
-    let (lifecycle, kind, overdue) = match inv.status.as_str() {
+    let (lifecycle, kind, overdue) = match &*inv.status {
         "draft" | "pending_approval" | "approved" | "rejected" => {
             (Lifecycle::Draft, EventKind::Updated, false)
         }
@@ -89,10 +89,10 @@ pub fn map_invoice(
         .as_deref()
         .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     let snapshot = InvoiceSnapshot {
-        number: inv.invoice_number.clone(),
+        number: inv.invoice_number.as_deref().map(str::to_owned),
         customer: Customer {
-            platform_id: inv.customer_id.clone().unwrap_or_default(),
-            name: inv.customer_name.clone(),
+            platform_id: inv.customer_id.as_deref().unwrap_or_default().to_owned(),
+            name: inv.customer_name.as_deref().map(str::to_owned),
             portal_account: None,
         },
         currency,
@@ -107,27 +107,33 @@ pub fn map_invoice(
     let key = InvoiceKey {
         platform: Platform::ZohoBooks,
         tenant: tenant.clone(),
-        id: inv.invoice_id.clone(),
+        id: inv.invoice_id.clone().into_owned(),
     };
-    let event = |kind: EventKind, eid: String| {
-        let mut e = InvoiceEvent::new(key.clone(), kind, occurred_at, eid);
+    let event = |key: InvoiceKey, kind: EventKind, eid: String| {
+        let mut e = InvoiceEvent::new(key, kind, occurred_at, eid);
         e.received_at = now;
         e.source_version = version;
         e
     };
+    // Exact capacity: a first push would reserve four 432-byte events, past the
+    // allocator's small-size cache.
+    out.events.reserve_exact(1 + usize::from(overdue));
+    // The key and id move into the first event; an overdue event copies them.
+    let second = overdue.then(|| (key.clone(), format!("{id}#overdue")));
     out.events
-        .push(event(kind, id.clone()).with_snapshot(snapshot));
-    if overdue {
+        .push(event(key, kind, id).with_snapshot(snapshot));
+    if let Some((key, overdue_id)) = second {
         let days = due_date
             .map(|d| (occurred_at.date_naive() - d).num_days().max(1))
             .unwrap_or(1);
         let days = u32::try_from(days).unwrap_or(u32::MAX);
-        out.events.push(
-            event(EventKind::Overdue, format!("{id}#overdue")).with_detail(EventDetail::Overdue {
-                days_past_due: days,
-                level: days,
-            }),
-        );
+        out.events
+            .push(
+                event(key, EventKind::Overdue, overdue_id).with_detail(EventDetail::Overdue {
+                    days_past_due: days,
+                    level: days,
+                }),
+            );
     }
     Ok(out)
 }

@@ -5,21 +5,22 @@
 use std::borrow::Cow;
 use std::str::FromStr;
 
+use invoice_connector_support::json::opt_text;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
 #[derive(Deserialize)]
-struct Wrapped {
-    #[serde(default)]
-    invoice: Option<Invoice>,
+struct Wrapped<'a> {
+    #[serde(default, borrow)]
+    invoice: Option<Invoice<'a>>,
 }
 
 /// Parses the body: `{"invoice": {...}}` (Default Payload) or the bare invoice object.
 /// The wrapped form (what Zoho sends by default) is read in one pass; only a body without
 /// an `invoice` member is read a second time, as the bare object.
-pub fn parse_body(body: &[u8]) -> Result<Invoice, serde_json::Error> {
-    let wrapped: Wrapped = serde_json::from_slice(body)?;
+pub fn parse_body(body: &[u8]) -> Result<Invoice<'_>, serde_json::Error> {
+    let wrapped: Wrapped<'_> = serde_json::from_slice(body)?;
     match wrapped.invoice {
         Some(invoice) => Ok(invoice),
         None => serde_json::from_slice(body),
@@ -28,23 +29,26 @@ pub fn parse_body(body: &[u8]) -> Result<Invoice, serde_json::Error> {
 
 /// An invoice (the fields the relay reads).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Invoice {
+pub struct Invoice<'a> {
     /// Numeric string id.
-    pub invoice_id: String,
+    #[serde(borrow)]
+    pub invoice_id: Cow<'a, str>,
     /// `INV-00042`.
-    #[serde(default)]
-    pub invoice_number: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub invoice_number: Option<Cow<'a, str>>,
     /// `draft | sent | viewed | overdue | partially_paid | paid | void | unpaid |
     /// pending_approval | approved | rejected | ...`.
-    pub status: String,
+    #[serde(borrow)]
+    pub status: Cow<'a, str>,
     /// Customer id.
-    #[serde(default)]
-    pub customer_id: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub customer_id: Option<Cow<'a, str>>,
     /// Customer name.
-    #[serde(default)]
-    pub customer_name: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub customer_name: Option<Cow<'a, str>>,
     /// ISO currency.
-    pub currency_code: String,
+    #[serde(borrow)]
+    pub currency_code: Cow<'a, str>,
     /// Total.
     #[serde(deserialize_with = "decimal")]
     pub total: Decimal,
@@ -55,11 +59,11 @@ pub struct Invoice {
     #[serde(default, deserialize_with = "opt_decimal")]
     pub payment_made: Option<Decimal>,
     /// `2026-02-13`.
-    #[serde(default)]
-    pub due_date: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub due_date: Option<Cow<'a, str>>,
     /// `2026-01-14T09:12:44+0530`: the source version.
-    #[serde(default)]
-    pub last_modified_time: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub last_modified_time: Option<Cow<'a, str>>,
 }
 
 fn parse(text: &str) -> Option<Decimal> {
