@@ -210,6 +210,35 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
 
 type S<'a> = Slot<Str<'a>>;
 
+/// A string-to-string map (`metadata`) whose keys and values borrow from the body where
+/// they have no escapes; a later duplicate key wins and a non-string value is refused,
+/// as `BTreeMap<Cow<str>, Cow<str>>` reads it.
+#[derive(Default)]
+struct Meta<'a>(BTreeMap<Cow<'a, str>, Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Meta<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Meta<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Meta<'de>, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((k, v)) = map.next_entry::<Str<'de>, Str<'de>>()? {
+                    out.insert(k.0, v.0);
+                }
+                Ok(Meta(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 fn s<'a>(v: Str<'a>) -> Cow<'a, str> {
     v.0
 }
@@ -258,7 +287,7 @@ struct Fields<'a> {
     #[serde(default)]
     amount_refunded: Slot<i64>,
     #[serde(default, borrow)]
-    metadata: Slot<BTreeMap<Cow<'a, str>, Cow<'a, str>>>,
+    metadata: Slot<Meta<'a>>,
 }
 
 impl<'a> Fields<'a> {
@@ -276,7 +305,7 @@ impl<'a> Fields<'a> {
             post_payment_credit_notes_amount: self.post_payment_credit_notes_amount.or_default()?,
             due_date: self.due_date.nullable(),
             status: self.status.nullable().map(s),
-            metadata: self.metadata.or_default()?,
+            metadata: self.metadata.or_default()?.0,
         })
     }
 
@@ -383,6 +412,21 @@ mod tests {
         assert_eq!(slow.unwrap().skipped.len(), 1);
         assert!(both(cases[1]).1.is_err());
         assert!(both(cases[2]).1.is_err());
+    }
+
+    /// `metadata` reads as the typed struct reads it: borrowed or escaped strings, the
+    /// later of two equal keys; a non-string value falls back.
+    #[test]
+    fn metadata_is_read_as_the_typed_struct_reads_it() {
+        let body = br#"{"id":"evt_1","type":"invoice.paid","created":1700000000,"data":{"object":{"id":"in_1","currency":"usd","total":100,"status":"paid","metadata":{"portal_account":"a","portal_\u0061ccount":"b\u0062","x":"y"}}}}"#;
+        let (fast, slow) = both(body);
+        let (a, b) = (fast.unwrap().unwrap(), slow.unwrap());
+        same(&a, &b);
+        let snapshot = a.events[0].snapshot.as_ref().unwrap();
+        assert_eq!(snapshot.customer.portal_account.as_deref(), Some("bb"));
+        let number = br#"{"id":"evt_1","type":"invoice.paid","created":1700000000,"data":{"object":{"id":"in_1","currency":"usd","total":100,"metadata":{"n":1}}}}"#;
+        assert!(read(number).is_none());
+        assert!(both(number).1.is_err());
     }
 
     /// Escaped strings are read (owned), not refused.

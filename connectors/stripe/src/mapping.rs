@@ -193,6 +193,9 @@ fn map_object(
                 EventKind::PaymentFailed => EventDetail::PaymentFailure { reason: None },
                 _ => EventDetail::None,
             };
+            // Exact capacity: a first push would reserve four 432-byte events, past the
+            // allocator's small-size cache.
+            out.events.reserve_exact(1);
             out.events.push(
                 new(&inv.id, kind, event.id.to_owned())
                     .with_snapshot(snap)
@@ -208,6 +211,8 @@ fn map_object(
                 reason: cn.reason.as_deref().map(str::to_owned),
                 occurred_at: time(cn.created)?,
             };
+            out.events
+                .reserve_exact(1 + usize::from(cn.refund_amount > 0));
             out.events.push(
                 new(&cn.invoice, EventKind::Adjusted, event.id.to_owned())
                     .with_detail(EventDetail::Adjustment(adjustment)),
