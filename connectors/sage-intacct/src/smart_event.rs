@@ -25,13 +25,16 @@ pub enum BodyForm {
 pub fn body_form(content_type: Option<&str>, body: &[u8]) -> BodyForm {
     let mime = content_type
         .and_then(|c| c.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    match mime.as_str() {
-        "application/json" => return BodyForm::Json,
-        "text/xml" | "application/xml" => return BodyForm::Xml,
-        "application/x-www-form-urlencoded" => return BodyForm::Form,
-        _ => {}
+        .map_or("", str::trim);
+    let is = |m: &str| mime.eq_ignore_ascii_case(m);
+    if is("application/json") {
+        return BodyForm::Json;
+    }
+    if is("text/xml") || is("application/xml") {
+        return BodyForm::Xml;
+    }
+    if is("application/x-www-form-urlencoded") {
+        return BodyForm::Form;
     }
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') => BodyForm::Json,
@@ -130,15 +133,20 @@ struct Fields {
 }
 
 fn clean(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty() && !s.starts_with("{!"))
+    let s = v?;
+    let t = s.trim();
+    if t.is_empty() || t.starts_with("{!") {
+        return None;
+    }
+    // Keeps the string it was given unless trimming changed it.
+    Some(if t.len() == s.len() { s } else { t.to_owned() })
 }
 
 impl Fields {
     fn finish(self) -> Result<SmartEvent, IntacctError> {
-        let object = clean(self.object)
-            .ok_or_else(|| IntacctError::Body("no object".into()))?
-            .to_ascii_uppercase();
+        let mut object =
+            clean(self.object).ok_or_else(|| IntacctError::Body("no object".into()))?;
+        object.make_ascii_uppercase();
         let record_no =
             clean(self.record_no).ok_or_else(|| IntacctError::Body("no recordno".into()))?;
         if record_no.len() > 20 || !record_no.bytes().all(|b| b.is_ascii_digit()) {
