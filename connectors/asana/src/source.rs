@@ -18,6 +18,10 @@ use crate::mapping::map_events;
 use crate::payload::Envelope;
 use crate::verify::{handshake_secret, verify, HANDSHAKE_HEADER, HEADER};
 
+// Prebuilt header names: a `&str` name is parsed again on every lookup.
+const HANDSHAKE_HEADER_NAME: HeaderName = HeaderName::from_static(HANDSHAKE_HEADER);
+const HEADER_NAME: HeaderName = HeaderName::from_static(HEADER);
+
 /// Asana's capabilities.
 pub fn info() -> ConnectorInfo {
     ConnectorInfo {
@@ -96,9 +100,9 @@ impl InvoiceSource for AsanaSource {
         ctx: &IngestContext,
     ) -> Result<Ingested, SourceError> {
         let headers = request.headers();
-        let signature = headers.get(HEADER).map(|v| v.as_bytes());
+        let signature = headers.get(&HEADER_NAME).map(|v| v.as_bytes());
         let tenant = self.tenant(ctx);
-        if let (None, Some(hs)) = (signature, headers.get(HANDSHAKE_HEADER)) {
+        if let (None, Some(hs)) = (signature, headers.get(&HANDSHAKE_HEADER_NAME)) {
             let value = handshake_secret(hs.as_bytes())?;
             let echo = HeaderValue::from_str(value).map_err(|_| AsanaError::BadHandshake)?;
             if let Some(o) = &self.observer {

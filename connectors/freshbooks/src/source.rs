@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use http::HeaderName;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     ConnectorInfo, Handshake, IngestContext, Ingested, InvoiceSource, Platform, Reply, Secret,
@@ -15,6 +16,9 @@ use crate::config::FreshbooksConfig;
 use crate::mapping::{map_callback, valid_id};
 use crate::payload::Callback;
 use crate::verify::{form_fields, verify, HEADER};
+
+// Prebuilt header names: a `&str` name is parsed again on every lookup.
+const HEADER_NAME: HeaderName = HeaderName::from_static(HEADER);
 
 /// FreshBooks' capabilities.
 pub fn info() -> ConnectorInfo {
@@ -88,7 +92,7 @@ impl InvoiceSource for FreshbooksSource {
         let fields = form_fields(request.body());
         let has_verifier = fields.iter().any(|(k, v)| k == "verifier" && !v.is_empty());
         if !has_verifier {
-            let header = request.headers().get(HEADER).map(|v| v.as_bytes());
+            let header = request.headers().get(&HEADER_NAME).map(|v| v.as_bytes());
             verify(header, &fields, &self.config.secrets)?;
         }
         let cb = Callback::from_fields(&fields);

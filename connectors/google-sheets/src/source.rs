@@ -2,6 +2,7 @@
 //! reply 200.
 
 use async_trait::async_trait;
+use http::HeaderName;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     ConnectorInfo, Handshake, IngestContext, Ingested, InvoiceSource, Platform, Reply,
@@ -14,6 +15,9 @@ use crate::error::SheetsError;
 use crate::mapping::{map_post, RowReader};
 use crate::payload::Post;
 use crate::verify::{verify, HEADER};
+
+// Prebuilt header names: a `&str` name is parsed again on every lookup.
+const HEADER_NAME: HeaderName = HeaderName::from_static(HEADER);
 
 /// Google Sheets' capabilities (as the shipped script gives them).
 pub fn info() -> ConnectorInfo {
@@ -79,7 +83,7 @@ impl InvoiceSource for SheetsSource {
         ctx: &IngestContext,
     ) -> Result<Ingested, SourceError> {
         let body = request.body();
-        let header = request.headers().get(HEADER).map(|v| v.as_bytes());
+        let header = request.headers().get(&HEADER_NAME).map(|v| v.as_bytes());
         verify(
             header,
             body,

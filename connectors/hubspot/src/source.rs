@@ -2,6 +2,7 @@
 //! changes, queue thin references, reply 200 (HubSpot waits 5 s at most).
 
 use async_trait::async_trait;
+use http::HeaderName;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     ConnectorInfo, Handshake, IngestContext, Ingested, InvoiceSource, Platform, Reply,
@@ -14,6 +15,11 @@ use crate::payload::parse;
 use crate::verify::{
     public_uri, verify, Signed, HEADER_LEGACY, HEADER_TIMESTAMP, HEADER_V3, HEADER_VERSION,
 };
+
+const NAME_V3: HeaderName = HeaderName::from_static(HEADER_V3);
+const NAME_TIMESTAMP: HeaderName = HeaderName::from_static(HEADER_TIMESTAMP);
+const NAME_LEGACY: HeaderName = HeaderName::from_static(HEADER_LEGACY);
+const NAME_VERSION: HeaderName = HeaderName::from_static(HEADER_VERSION);
 
 /// HubSpot's capabilities.
 pub fn info() -> ConnectorInfo {
@@ -65,7 +71,8 @@ impl InvoiceSource for HubspotSource {
         ctx: &IngestContext,
     ) -> Result<Ingested, SourceError> {
         let headers = request.headers();
-        let header = |name: &str| headers.get(name).map(|v| v.as_bytes());
+        // Looked up by prebuilt names: a `&str` name is parsed again on every lookup.
+        let header = |name: &HeaderName| headers.get(name).map(|v| v.as_bytes());
         let uri = ctx.public_url.clone().or_else(|| {
             self.config
                 .public_base_url
@@ -76,10 +83,10 @@ impl InvoiceSource for HubspotSource {
             method: request.method().as_str(),
             uri: uri.as_deref(),
             body: request.body(),
-            v3: header(HEADER_V3),
-            timestamp: header(HEADER_TIMESTAMP),
-            legacy: header(HEADER_LEGACY),
-            version: header(HEADER_VERSION),
+            v3: header(&NAME_V3),
+            timestamp: header(&NAME_TIMESTAMP),
+            legacy: header(&NAME_LEGACY),
+            version: header(&NAME_VERSION),
         };
         verify(
             &signed,

@@ -2,6 +2,7 @@
 //! reply 200.
 
 use async_trait::async_trait;
+use http::HeaderName;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     ConnectorInfo, Handshake, IngestContext, Ingested, InvoiceSource, Platform, Reply,
@@ -13,6 +14,10 @@ use crate::error::JsmError;
 use crate::mapping::{map_event, site_of};
 use crate::payload::Event;
 use crate::verify::{verify_signature, verify_token, HEADER};
+
+// Prebuilt header names: a `&str` name is parsed again on every lookup.
+const HEADER_NAME: HeaderName = HeaderName::from_static(HEADER);
+const IDENTIFIER_HEADER_NAME: HeaderName = HeaderName::from_static(IDENTIFIER_HEADER);
 
 /// Jira's delivery id, stable across retries.
 pub const IDENTIFIER_HEADER: &str = "x-atlassian-webhook-identifier";
@@ -69,7 +74,7 @@ impl InvoiceSource for JsmSource {
     ) -> Result<Ingested, SourceError> {
         let headers = request.headers();
         match (
-            headers.get(HEADER),
+            headers.get(&HEADER_NAME),
             headers.get(self.config.token_header.as_str()),
         ) {
             (Some(sig), _) => {
@@ -89,7 +94,7 @@ impl InvoiceSource for JsmSource {
             .or_else(|| ctx.route_tenant.clone())
             .unwrap_or_else(TenantId::default_tenant);
         let identifier = headers
-            .get(IDENTIFIER_HEADER)
+            .get(&IDENTIFIER_HEADER_NAME)
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty() && v.len() <= 128);
         let mapped = map_event(&event, &tenant, &self.config, identifier, ctx.now)?;

@@ -1,6 +1,7 @@
 //! The monday.com [`InvoiceSource`]: the challenge echo, then JWT-authenticated events.
 
 use async_trait::async_trait;
+use http::HeaderName;
 use http::StatusCode;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
@@ -13,6 +14,9 @@ use crate::error::MondayError;
 use crate::mapping::map_event;
 use crate::payload::{Challenge, Envelope};
 use crate::verify::{verify, HEADER};
+
+// Prebuilt header names: a `&str` name is parsed again on every lookup.
+const HEADER_NAME: HeaderName = HeaderName::from_static(HEADER);
 
 /// monday.com's capabilities.
 pub fn info() -> ConnectorInfo {
@@ -73,7 +77,7 @@ impl InvoiceSource for MondaySource {
                 Reply::with_body(StatusCode::OK, "application/json", request.body().clone());
             return Ok(Ingested::handshake(route_tenant(), reply));
         }
-        let header = request.headers().get(HEADER).map(|v| v.as_bytes());
+        let header = request.headers().get(&HEADER_NAME).map(|v| v.as_bytes());
         let tenant = match header {
             None if self.config.accept_url_token && ctx.url_token_verified => route_tenant(),
             None => return Err(MondayError::MissingToken.into()),

@@ -2,6 +2,7 @@
 //! reply 200.
 
 use async_trait::async_trait;
+use http::HeaderName;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     ConnectorInfo, Currency, Handshake, IngestContext, Ingested, InvoiceSource, Platform, Reply,
@@ -13,6 +14,10 @@ use crate::error::NetsuiteError;
 use crate::mapping::{map_post, Rules};
 use crate::payload::Post;
 use crate::verify::{verify, HEADER, TIMESTAMP_HEADER};
+
+// Prebuilt header names: a `&str` name is parsed again on every lookup.
+const HEADER_NAME: HeaderName = HeaderName::from_static(HEADER);
+const TIMESTAMP_HEADER_NAME: HeaderName = HeaderName::from_static(TIMESTAMP_HEADER);
 
 /// NetSuite's capabilities (as the shipped script gives them).
 pub fn info() -> ConnectorInfo {
@@ -70,8 +75,8 @@ impl InvoiceSource for NetsuiteSource {
     ) -> Result<Ingested, SourceError> {
         let headers = request.headers();
         verify(
-            headers.get(TIMESTAMP_HEADER).map(|v| v.as_bytes()),
-            headers.get(HEADER).map(|v| v.as_bytes()),
+            headers.get(&TIMESTAMP_HEADER_NAME).map(|v| v.as_bytes()),
+            headers.get(&HEADER_NAME).map(|v| v.as_bytes()),
             request.body(),
             &self.config.secrets,
             ctx.now,

@@ -2,6 +2,7 @@
 //! parse, map, reply 200.
 
 use async_trait::async_trait;
+use http::HeaderName;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     ConnectorInfo, Handshake, IngestContext, Ingested, InvoiceSource, Platform, Reply,
@@ -13,6 +14,9 @@ use crate::error::OdooError;
 use crate::mapping::map;
 use crate::payload::{text, Notification};
 use crate::verify::{verify, HEADER};
+
+// Prebuilt header names: a `&str` name is parsed again on every lookup.
+const HEADER_NAME: HeaderName = HeaderName::from_static(HEADER);
 
 /// Odoo's capabilities, as the signed module gives them. (The native action is
 /// authenticated by URL token instead: the relay checks it before the source runs.)
@@ -52,7 +56,7 @@ impl OdooSource {
     }
 
     fn authenticate(&self, request: &WebhookRequest, ctx: &IngestContext) -> Result<(), OdooError> {
-        match request.headers().get(HEADER) {
+        match request.headers().get(&HEADER_NAME) {
             // A signature that is present is checked, whatever the route.
             Some(h) => verify(
                 Some(h.as_bytes()),

@@ -2,6 +2,7 @@
 //! each tracked change into a thin reference, reply 200 at once (Intuit allows 3 s).
 
 use async_trait::async_trait;
+use http::HeaderName;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     ConnectorInfo, Handshake, IngestContext, Ingested, InvoiceSource, Platform, Reply,
@@ -12,6 +13,9 @@ use crate::config::QboConfig;
 use crate::payload::parse;
 use crate::thin::map;
 use crate::verify::{verify, HEADER};
+
+// Prebuilt header names: a `&str` name is parsed again on every lookup.
+const HEADER_NAME: HeaderName = HeaderName::from_static(HEADER);
 
 /// QuickBooks Online's capabilities.
 pub fn info() -> ConnectorInfo {
@@ -67,7 +71,7 @@ impl InvoiceSource for QboSource {
         ctx: &IngestContext,
     ) -> Result<Ingested, SourceError> {
         let body = request.body();
-        let header = request.headers().get(HEADER).map(|v| v.as_bytes());
+        let header = request.headers().get(&HEADER_NAME).map(|v| v.as_bytes());
         verify(header, body, &self.config.secrets)?;
         let payload = parse(body)?;
         let mapped = map(&payload, &self.config.realms, ctx.now)?;

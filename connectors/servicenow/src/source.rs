@@ -2,6 +2,7 @@
 //! parse the post, map each record, reply 200.
 
 use async_trait::async_trait;
+use http::HeaderName;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     ConnectorInfo, Currency, Handshake, IngestContext, Ingested, InvoiceSource, Platform, Reply,
@@ -13,6 +14,11 @@ use crate::error::ServicenowError;
 use crate::mapping::{map_post, Rules};
 use crate::payload::Post;
 use crate::verify::{verify, verify_basic, ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+
+// Prebuilt header names: a `&str` name is parsed again on every lookup.
+const ID_HEADER_NAME: HeaderName = HeaderName::from_static(ID_HEADER);
+const SIGNATURE_HEADER_NAME: HeaderName = HeaderName::from_static(SIGNATURE_HEADER);
+const TIMESTAMP_HEADER_NAME: HeaderName = HeaderName::from_static(TIMESTAMP_HEADER);
 
 /// ServiceNow's capabilities with the shipped script's default (Standard Webhooks HMAC).
 pub fn info() -> ConnectorInfo {
@@ -86,9 +92,9 @@ impl InvoiceSource for ServicenowSource {
         match self.config.auth {
             ServicenowAuth::Hmac => {
                 verify(
-                    headers.get(ID_HEADER).map(|v| v.as_bytes()),
-                    headers.get(TIMESTAMP_HEADER).map(|v| v.as_bytes()),
-                    headers.get(SIGNATURE_HEADER).map(|v| v.as_bytes()),
+                    headers.get(&ID_HEADER_NAME).map(|v| v.as_bytes()),
+                    headers.get(&TIMESTAMP_HEADER_NAME).map(|v| v.as_bytes()),
+                    headers.get(&SIGNATURE_HEADER_NAME).map(|v| v.as_bytes()),
                     request.body(),
                     &self.checked.keys,
                     ctx.now,
@@ -102,7 +108,8 @@ impl InvoiceSource for ServicenowSource {
                 &self.checked.keys,
             )?,
         }
-        let post: Post = serde_json::from_slice(request.body()).map_err(SourceError::malformed)?;
+        let post: Post<'_> =
+            serde_json::from_slice(request.body()).map_err(SourceError::malformed)?;
         if post.source.as_deref().is_some_and(|s| s != "servicenow") {
             return Err(ServicenowError::Body("source is not servicenow".into()).into());
         }
@@ -126,7 +133,8 @@ impl InvoiceSource for ServicenowSource {
             }
         }
         let tenant = TenantId(instance);
-        let table_ok = self.config.tables.is_empty() || self.config.tables.contains(&post.table);
+        let table_ok =
+            self.config.tables.is_empty() || self.config.tables.iter().any(|t| *t == post.table);
         let ingested = if table_ok {
             let rules = Rules {
                 default_currency: self.default_currency(),

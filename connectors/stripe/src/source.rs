@@ -1,6 +1,7 @@
 //! The Stripe [`InvoiceSource`]: verify the raw body, parse, map, reply 200.
 
 use async_trait::async_trait;
+use http::HeaderName;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     ConnectorInfo, Handshake, IngestContext, Ingested, InvoiceSource, Platform, Reply,
@@ -11,6 +12,9 @@ use crate::config::StripeConfig;
 use crate::mapping::{map_event, map_one_pass};
 use crate::payload::Event;
 use crate::verify::{verify, HEADER};
+
+// Prebuilt header names: a `&str` name is parsed again on every lookup.
+const HEADER_NAME: HeaderName = HeaderName::from_static(HEADER);
 
 /// Stripe's capabilities.
 pub fn info() -> ConnectorInfo {
@@ -71,7 +75,7 @@ impl InvoiceSource for StripeSource {
         ctx: &IngestContext,
     ) -> Result<Ingested, SourceError> {
         let body = request.body();
-        let header = request.headers().get(HEADER).map(|v| v.as_bytes());
+        let header = request.headers().get(&HEADER_NAME).map(|v| v.as_bytes());
         verify(
             header,
             body,

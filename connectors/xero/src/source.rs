@@ -3,6 +3,7 @@
 //! 5 s, and wants no body and no cookies).
 
 use async_trait::async_trait;
+use http::HeaderName;
 use invoice_core::registry::ConfigError;
 use invoice_core::{
     ConnectorInfo, Handshake, IngestContext, Ingested, InvoiceSource, Platform, Reply,
@@ -13,6 +14,9 @@ use crate::config::XeroConfig;
 use crate::payload::parse;
 use crate::thin::map;
 use crate::verify::{verify, HEADER};
+
+// Prebuilt header names: a `&str` name is parsed again on every lookup.
+const HEADER_NAME: HeaderName = HeaderName::from_static(HEADER);
 
 /// Xero's capabilities.
 pub fn info() -> ConnectorInfo {
@@ -69,7 +73,7 @@ impl InvoiceSource for XeroSource {
         ctx: &IngestContext,
     ) -> Result<Ingested, SourceError> {
         let body = request.body();
-        let header = request.headers().get(HEADER).map(|v| v.as_bytes());
+        let header = request.headers().get(&HEADER_NAME).map(|v| v.as_bytes());
         verify(header, body, &self.config.secrets)?;
         let payload = parse(body).map_err(SourceError::malformed)?;
         let fallback = || {
