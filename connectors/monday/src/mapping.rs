@@ -46,7 +46,7 @@ const COLUMN_CHANGES: [&str; 4] = [
 ];
 
 /// When the event happened: `triggerTime`, else `changedAt`, else `now`.
-pub fn occurred_at(e: &Event, now: DateTime<Utc>) -> DateTime<Utc> {
+pub fn occurred_at(e: &Event<'_>, now: DateTime<Utc>) -> DateTime<Utc> {
     e.trigger_time
         .as_deref()
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
@@ -62,7 +62,7 @@ pub fn occurred_at(e: &Event, now: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(now)
 }
 
-fn is_status_column(e: &Event, config: &MondayConfig) -> bool {
+fn is_status_column(e: &Event<'_>, config: &MondayConfig) -> bool {
     match (&e.column_id, config.status_columns.is_empty()) {
         (Some(id), false) => config.status_columns.iter().any(|c| c == id),
         (_, true) => matches!(e.column_type.as_deref(), Some("color" | "status")),
@@ -72,7 +72,7 @@ fn is_status_column(e: &Event, config: &MondayConfig) -> bool {
 
 /// Maps a verified event for `tenant`.
 pub fn map_event(
-    e: &Event,
+    e: &Event<'_>,
     tenant: &TenantId,
     config: &MondayConfig,
     now: DateTime<Utc>,
@@ -80,7 +80,7 @@ pub fn map_event(
     let mut out = Mapped::default();
     let at = occurred_at(e, now);
     let event_id = match (&e.trigger_uuid, e.pulse_id) {
-        (Some(u), _) => u.clone(),
+        (Some(u), _) => u.as_ref().to_owned(),
         (None, Some(p)) => format!("item:{p}@{}", at.timestamp_millis()),
         (None, None) => {
             return Err(SourceError::Malformed(
@@ -90,11 +90,11 @@ pub fn map_event(
     };
     let skip = |reason: String| Skipped {
         event_id: event_id.clone(),
-        event_type: e.event_type.clone(),
+        event_type: e.event_type.as_ref().to_owned(),
         reason,
     };
     let enrich = config.api_token.is_some();
-    let ty = e.event_type.as_str();
+    let ty: &str = &e.event_type;
     let Some(item) = e.pulse_id else {
         out.skipped.push(skip("event names no item".into()));
         return Ok(out);
@@ -102,7 +102,7 @@ pub fn map_event(
     let item = item.to_string();
     let mut fetch = false;
     if COLUMN_CHANGES.contains(&ty) && is_status_column(e, config) {
-        let l = label(e.value.as_ref());
+        let l = label(e.value);
         let word = l
             .as_ref()
             .and_then(|l| config.status_word(l.text.as_deref(), l.index));
@@ -183,7 +183,7 @@ pub fn map_event(
             event_id: format!("{event_id}:fetch"),
             entity: "item".into(),
             entity_id: item,
-            operation: e.event_type.clone(),
+            operation: e.event_type.as_ref().to_owned(),
             resource_url: None,
             occurred_at: at,
             received_at: now,

@@ -1,7 +1,11 @@
 //! The event body `{"event": {...}}` and the challenge `{"challenge": "..."}`. Unknown
 //! fields are ignored; event types and labels stay open text.
 
+use std::borrow::Cow;
+
+use invoice_connector_support::json::opt_text;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// `{"challenge": "..."}`, sent once when a webhook is created.
 #[derive(Debug, Deserialize)]
@@ -13,19 +17,20 @@ pub struct Challenge {
 
 /// The envelope.
 #[derive(Debug, Deserialize)]
-pub struct Envelope {
+pub struct Envelope<'a> {
     /// The event.
-    pub event: Event,
+    #[serde(borrow)]
+    pub event: Event<'a>,
 }
 
 /// One event (column change, item created, ...).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Event {
+pub struct Event<'a> {
     /// `update_column_value`, `change_column_value`, `change_status_column_value`,
     /// `create_pulse`, ...
-    #[serde(rename = "type")]
-    pub event_type: String,
+    #[serde(rename = "type", borrow)]
+    pub event_type: Cow<'a, str>,
     /// Board id.
     #[serde(default)]
     pub board_id: Option<u64>,
@@ -33,29 +38,29 @@ pub struct Event {
     #[serde(default)]
     pub pulse_id: Option<u64>,
     /// Item name.
-    #[serde(default)]
-    pub pulse_name: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub pulse_name: Option<Cow<'a, str>>,
     /// Column id (`status`, `numbers`, ...).
-    #[serde(default)]
-    pub column_id: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub column_id: Option<Cow<'a, str>>,
     /// Column type (`color` for status columns).
-    #[serde(default)]
-    pub column_type: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub column_type: Option<Cow<'a, str>>,
     /// The new value (shape depends on the column type).
-    #[serde(default)]
-    pub value: Option<serde_json::Value>,
+    #[serde(default, borrow)]
+    pub value: Option<&'a RawValue>,
     /// The previous value.
-    #[serde(default)]
-    pub previous_value: Option<serde_json::Value>,
+    #[serde(default, borrow)]
+    pub previous_value: Option<&'a RawValue>,
     /// `2021-10-11T09:20:18.022Z`.
-    #[serde(default)]
-    pub trigger_time: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub trigger_time: Option<Cow<'a, str>>,
     /// Unix seconds with microseconds.
     #[serde(default)]
     pub changed_at: Option<f64>,
     /// The dedup key.
-    #[serde(default)]
-    pub trigger_uuid: Option<String>,
+    #[serde(default, borrow, deserialize_with = "opt_text")]
+    pub trigger_uuid: Option<Cow<'a, str>>,
     /// Set on redeliveries (newer payloads).
     #[serde(default)]
     pub is_retry: Option<bool>,
@@ -71,8 +76,10 @@ pub struct Label {
 }
 
 /// The status label of a column value, if it has one.
-pub fn label(value: Option<&serde_json::Value>) -> Option<Label> {
-    let l = value?.get("label")?;
+pub fn label(value: Option<&RawValue>) -> Option<Label> {
+    // Read as a `Value` (raw text is valid JSON), only when a status is mapped.
+    let value: serde_json::Value = serde_json::from_str(value?.get()).ok()?;
+    let l = value.get("label")?;
     let text = l.get("text").and_then(|t| t.as_str()).map(str::to_owned);
     let index = l.get("index").and_then(serde_json::Value::as_i64);
     (text.is_some() || index.is_some()).then_some(Label { text, index })

@@ -94,7 +94,7 @@ impl InvoiceSource for MondaySource {
                     .unwrap_or_else(route_tenant)
             }
         };
-        let envelope: Envelope =
+        let envelope: Envelope<'_> =
             serde_json::from_slice(request.body()).map_err(SourceError::malformed)?;
         let mapped = map_event(&envelope.event, &tenant, &self.config, ctx.now)?;
         let mut ingested = Ingested::events(tenant, mapped.events, Reply::ok());
