@@ -152,15 +152,15 @@ pub fn map_event(
             return Ok(out);
         }
     }
-    let status: Option<Status> = issue
+    let status: Option<Status<'_>> = issue
         .fields
         .get("status")
         .and_then(|r| serde_json::from_str(r.get()).ok());
     let word = status.as_ref().and_then(|s| {
         s.name
             .as_ref()
-            .and_then(|n| config.statuses.get(n))
-            .or_else(|| s.id.as_ref().and_then(|i| config.statuses.get(i)))
+            .and_then(|n| config.statuses.get(&**n))
+            .or_else(|| s.id.as_ref().and_then(|i| config.statuses.get(&**i)))
     });
     let Some(word) = word.map(String::as_str) else {
         let name = status.and_then(|s| s.name).unwrap_or_default();
@@ -212,7 +212,7 @@ pub fn map_event(
     };
     let kind = if changed { kind } else { EventKind::Updated };
     let number = match f.invoice_number.as_str() {
-        "key" => issue.key.clone(),
+        "key" => issue.key.as_deref().map(str::to_owned),
         other => text(issue.fields.get(other)),
     };
     let due_date = text(issue.fields.get(f.due_date.as_str()))
@@ -244,7 +244,7 @@ pub fn map_event(
     let key = InvoiceKey {
         platform: Platform::JiraServiceManagement,
         tenant: tenant.clone(),
-        id: issue.id.clone(),
+        id: issue.id.as_ref().to_owned(),
     };
     let event = |kind: EventKind, eid: String| {
         let mut ev = InvoiceEvent::new(key.clone(), kind, occurred_at, eid);

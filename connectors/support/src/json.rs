@@ -1,12 +1,15 @@
 //! Borrowing JSON text fields: `#[serde(borrow)]` borrows a `Cow<str>` field but not an
-//! `Option<Cow<str>>` one (serde reads that owned). [`opt_text`] reads an optional string
-//! the way `Option<String>` does (missing with `#[serde(default)]`, `null` and text), but
-//! borrowed from the body unless it has escapes.
+//! `Option<Cow<str>>` one, nor the keys of a map (serde reads those owned). [`opt_text`]
+//! reads an optional string the way `Option<String>` does (missing with
+//! `#[serde(default)]`, `null` and text), and [`keyed_map`] a map the way
+//! `BTreeMap<String, V>` does, but borrowed from the body unless they have escapes.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{Deserializer, Visitor};
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 /// A string borrowed from the input where it has no escapes, owned where it has.
@@ -39,6 +42,29 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
 /// anything else is the error `Option<String>` gives.
 pub fn opt_text<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'a, str>>, D::Error> {
     Option::<Text<'a>>::deserialize(d).map(|t| t.map(|t| t.0))
+}
+
+/// `#[serde(default, borrow, deserialize_with = "keyed_map")]` for a
+/// `BTreeMap<Cow<'a, str>, V>` field: what `BTreeMap<String, V>` reads (a later duplicate
+/// key wins), with keys borrowed where they can be.
+pub fn keyed_map<'de: 'a, 'a, D: Deserializer<'de>, V: Deserialize<'de>>(
+    d: D,
+) -> Result<BTreeMap<Cow<'a, str>, V>, D::Error> {
+    struct M<'a, V>(PhantomData<(Cow<'a, str>, V)>);
+    impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for M<'a, V> {
+        type Value = BTreeMap<Cow<'a, str>, V>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<Text<'a>, V>()? {
+                out.insert(k.0, v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(M(PhantomData))
 }
 
 #[cfg(test)]
@@ -74,6 +100,34 @@ mod tests {
             }
             let owned = serde_json::from_str::<O>(bad).err().map(|e| e.to_string());
             assert_eq!(ours, owned);
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct K<'a> {
+        #[serde(default, borrow, deserialize_with = "keyed_map")]
+        m: BTreeMap<Cow<'a, str>, u8>,
+    }
+
+    #[test]
+    fn keyed_map_reads_what_a_string_keyed_map_reads() {
+        let k: K<'_> = serde_json::from_str(r#"{"m":{"a":1,"\u0062":2,"a":3}}"#).unwrap();
+        assert!(matches!(k.m.keys().next(), Some(Cow::Borrowed("a"))));
+        assert_eq!(k.m.get("a"), Some(&3));
+        assert_eq!(k.m.get("b"), Some(&2));
+        assert!(serde_json::from_str::<K<'_>>("{}").unwrap().m.is_empty());
+        #[derive(Deserialize)]
+        #[allow(dead_code)]
+        struct O {
+            #[serde(default)]
+            m: BTreeMap<String, u8>,
+        }
+        for bad in [r#"{"m":null}"#, r#"{"m":[]}"#, r#"{"m":{"a":"x"}}"#] {
+            let ours = serde_json::from_str::<K<'_>>(bad)
+                .err()
+                .map(|e| e.to_string());
+            let owned = serde_json::from_str::<O>(bad).err().map(|e| e.to_string());
+            assert_eq!(ours, owned, "{bad}");
         }
     }
 }
