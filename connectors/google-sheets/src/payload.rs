@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use invoice_connector_support::json::opt_text;
+use invoice_connector_support::json::{keyed_map, opt_text, Text};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -89,15 +89,19 @@ impl Cell<'_> {
 
 /// Parses a row's `values` object into cells by header name.
 pub fn cells(values: &RawValue) -> Result<BTreeMap<Cow<'_, str>, Cell<'_>>, String> {
-    let raw: BTreeMap<Cow<'_, str>, &RawValue> =
-        serde_json::from_str(values.get()).map_err(|e| format!("row values: {e}"))?;
+    // Names and text borrowed from the body where they have no escapes.
+    let mut de = serde_json::Deserializer::from_str(values.get());
+    let raw: BTreeMap<Cow<'_, str>, &RawValue> = keyed_map(&mut de)
+        .and_then(|m| de.end().map(|()| m))
+        .map_err(|e| format!("row values: {e}"))?;
     let mut out = BTreeMap::new();
     for (name, value) in raw {
         let token = value.get().trim();
         let cell = match token.as_bytes().first() {
             Some(b'"') => Cell::Text(
-                serde_json::from_str::<Cow<'_, str>>(token)
-                    .map_err(|e| format!("cell `{name}`: {e}"))?,
+                serde_json::from_str::<Text<'_>>(token)
+                    .map_err(|e| format!("cell `{name}`: {e}"))?
+                    .0,
             ),
             Some(b't') => Cell::Bool(true),
             Some(b'f') => Cell::Bool(false),

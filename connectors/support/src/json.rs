@@ -12,8 +12,10 @@ use std::marker::PhantomData;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-/// A string borrowed from the input where it has no escapes, owned where it has.
-struct Text<'a>(Cow<'a, str>);
+/// A string borrowed from the input where it has no escapes, owned where it has (serde's
+/// own `Cow<str>` is always owned).
+#[derive(Debug)]
+pub struct Text<'a>(pub Cow<'a, str>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
