@@ -304,12 +304,9 @@ async fn a_request_with_one_stored_and_one_new_event_commits_the_new_one() {
     assert_eq!((first.report.applied, first.report.duplicates), (1, 0));
     let outbox_after_first = journal.outbox_counts().await.unwrap().pending;
 
+    let stored_and_new = request(&[&evs[0], &evs[1]]);
     let mixed = relay
-        .ingest(
-            Platform::Stripe,
-            &request(&[&evs[0], &evs[1]]),
-            Route::default(),
-        )
+        .ingest(Platform::Stripe, &stored_and_new, Route::default())
         .await
         .unwrap();
     assert_eq!(
@@ -335,11 +332,7 @@ async fn a_request_with_one_stored_and_one_new_event_commits_the_new_one() {
     assert!(outbox_now <= outbox_after_first + 1);
 
     let again = relay
-        .ingest(
-            Platform::Stripe,
-            &request(&[&evs[0], &evs[1]]),
-            Route::default(),
-        )
+        .ingest(Platform::Stripe, &stored_and_new, Route::default())
         .await
         .unwrap();
     assert_eq!((again.report.duplicates, again.report.applied), (2, 0));

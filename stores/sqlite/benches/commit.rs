@@ -191,16 +191,15 @@ fn bench(c: &mut Criterion) {
         });
     });
     group.finish();
-    let stats = streaming.stats();
+    report("64 in flight", &streaming);
+    report("group commit", &grouped);
+}
+
+/// How many writes shared each transaction (warm-up included).
+fn report(case: &str, journal: &SqliteJournal) {
+    let stats = journal.stats();
     eprintln!(
-        "64 in flight: {} writes in {} transactions ({:.1} per fsync)",
-        stats.writes,
-        stats.transactions,
-        stats.writes as f64 / stats.transactions.max(1) as f64
-    );
-    let stats = grouped.stats();
-    eprintln!(
-        "group commit: {} writes in {} transactions ({:.1} per fsync)",
+        "{case}: {} writes in {} transactions ({:.1} per transaction)",
         stats.writes,
         stats.transactions,
         stats.writes as f64 / stats.transactions.max(1) as f64
