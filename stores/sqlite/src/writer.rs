@@ -246,6 +246,11 @@ fn writer_loop(
     syncer: Option<WalSyncer>,
 ) {
     while let Ok(first) = rx.recv() {
+        // Wait for the disk before taking the queue, so the writes that arrive during the
+        // sync join this transaction.
+        if let Some(s) = &syncer {
+            s.wait_for_disk();
+        }
         let mut jobs = vec![first];
         while jobs.len() < max {
             match rx.try_recv() {
@@ -254,9 +259,6 @@ fn writer_loop(
             }
         }
         let n = jobs.len() as u64;
-        if let Some(s) = &syncer {
-            s.wait_for_disk();
-        }
         if syncer.as_ref().is_some_and(WalSyncer::failed) {
             respond_all(jobs, Some(&sync_failed("an earlier fdatasync failed")));
             continue;
