@@ -69,9 +69,29 @@ pub enum Window {
 
 /// Parses `t=<unix>,v1=<hex>[,v1=<hex>...]` (grammar in the module docs).
 pub fn parse(value: &[u8]) -> Result<Header, Failure> {
+    let mut v1 = Vec::new();
+    match walk(value, |sig| {
+        v1.push(sig);
+        true
+    })? {
+        Walk::Done(Some(timestamp)) if !v1.is_empty() => Ok(Header { timestamp, v1 }),
+        _ => Err(Failure::Malformed),
+    }
+}
+
+/// Where [`walk`] ended.
+enum Walk {
+    /// Every item was read; `t` if there was one.
+    Done(Option<i64>),
+    /// The `v1` callback asked to stop.
+    Stopped,
+}
+
+/// Reads the header's items (the one grammar of [`parse`] and [`parse_inline`]): returns
+/// `t`, and hands each well-formed `v1` to `on_v1`, which returns false to stop reading.
+fn walk(value: &[u8], mut on_v1: impl FnMut([u8; 32]) -> bool) -> Result<Walk, Failure> {
     let value = std::str::from_utf8(value).map_err(|_| Failure::Malformed)?;
     let mut timestamp = None;
-    let mut v1 = Vec::new();
     for item in value.split(',') {
         let Some((k, v)) = item.trim().split_once('=') else {
             continue;
@@ -80,17 +100,14 @@ pub fn parse(value: &[u8]) -> Result<Header, Failure> {
             "t" => timestamp = Some(v.parse::<i64>().map_err(|_| Failure::Malformed)?),
             "v1" => {
                 let mut sig = [0u8; 32];
-                if hex::decode_to_slice(v, &mut sig).is_ok() {
-                    v1.push(sig);
+                if hex::decode_to_slice(v, &mut sig).is_ok() && !on_v1(sig) {
+                    return Ok(Walk::Stopped);
                 }
             }
             _ => {}
         }
     }
-    match timestamp {
-        Some(timestamp) if !v1.is_empty() => Ok(Header { timestamp, v1 }),
-        _ => Err(Failure::Malformed),
-    }
+    Ok(Walk::Done(timestamp))
 }
 
 /// True when some signature in `candidates` is HMAC-SHA256(secret, `timestamp` + "." +
@@ -135,32 +152,22 @@ impl InlineV1 {
 /// [`parse`] without allocating: `t` and the first [`INLINE_V1`] well-formed `v1`s
 /// (`None` when there are more, for [`parse`] to read).
 fn parse_inline(value: &[u8]) -> Result<Option<(i64, InlineV1)>, Failure> {
-    let value = std::str::from_utf8(value).map_err(|_| Failure::Malformed)?;
-    let mut timestamp = None;
     let mut v1 = [[0u8; 32]; INLINE_V1];
     let mut n = 0;
-    for item in value.split(',') {
-        let Some((k, v)) = item.trim().split_once('=') else {
-            continue;
-        };
-        match k {
-            "t" => timestamp = Some(v.parse::<i64>().map_err(|_| Failure::Malformed)?),
-            "v1" => {
-                let mut sig = [0u8; 32];
-                if hex::decode_to_slice(v, &mut sig).is_ok() {
-                    let Some(slot) = v1.get_mut(n) else {
-                        return Ok(None);
-                    };
-                    *slot = sig;
-                    n += 1;
-                }
-            }
-            _ => {}
+    let walked = walk(value, |sig| match v1.get_mut(n) {
+        Some(slot) => {
+            *slot = sig;
+            n += 1;
+            true
         }
-    }
-    match timestamp {
-        Some(timestamp) if n > 0 => Ok(Some((timestamp, InlineV1 { sigs: v1, len: n }))),
-        _ => Err(Failure::Malformed),
+        None => false,
+    })?;
+    match walked {
+        Walk::Stopped => Ok(None),
+        Walk::Done(Some(timestamp)) if n > 0 => {
+            Ok(Some((timestamp, InlineV1 { sigs: v1, len: n })))
+        }
+        Walk::Done(_) => Err(Failure::Malformed),
     }
 }
 
