@@ -96,7 +96,8 @@ impl SqliteJournal {
         }
         conn.execute_batch(&format!(
             // temp_store: temporary B-trees (the claim's sort, exports) stay in memory.
-            // wal_autocheckpoint: only a bound; the checkpointer thread does the work.
+            // wal_autocheckpoint: the writer completes the checkpointer's work at this WAL
+            // length, so the WAL rewinds (see `checkpoint`); journal_size_limit is above it.
             // synchronous: with `Full` the syncer thread makes each commit durable (an
             // `fdatasync` of the WAL before any caller is answered), so SQLite itself need
             // not wait for the disk inside `COMMIT`.

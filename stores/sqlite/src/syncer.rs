@@ -69,7 +69,7 @@ impl WalSyncer {
         let unsynced = Arc::new((Mutex::new(0), Condvar::new()));
         let (flag, count) = (Arc::clone(&failed), Arc::clone(&unsynced));
         let handle = std::thread::Builder::new()
-            .name("invoice-sqlite-sync".into())
+            .name("sqlite-syncer".into())
             .spawn(move || sync_loop(&wal, &rx, &flag, &count))
             .map_err(|e| JournalError::Unavailable(format!("cannot start syncer thread: {e}")))?;
         Ok(WalSyncer {
@@ -155,13 +155,17 @@ fn sync_loop(
                 }
             }
         };
+        // Free the writer first: answering a few dozen callers (each a task wake-up) is
+        // time the writer can spend on its next transaction.
+        {
+            let (count, cond) = unsynced;
+            let mut n = count.lock().unwrap_or_else(|p| p.into_inner());
+            *n = n.saturating_sub(transactions);
+            cond.notify_all();
+        }
         for job in jobs {
             job.respond(failure.clone());
         }
-        let (count, cond) = unsynced;
-        let mut n = count.lock().unwrap_or_else(|p| p.into_inner());
-        *n = n.saturating_sub(transactions);
-        cond.notify_all();
     }
 }
 

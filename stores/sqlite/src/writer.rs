@@ -162,7 +162,8 @@ impl Writer {
         let counters = Arc::new(Counters::default());
         let c = Arc::clone(&counters);
         let handle = std::thread::Builder::new()
-            .name("invoice-sqlite-writer".into())
+            // Thread names fit Linux's 15-byte `comm`, so `top -H` and profilers tell them apart.
+            .name("sqlite-writer".into())
             .spawn(move || writer_loop(conn, head, rx, max, &c, &checkpointer, syncer))
             .map_err(|e| JournalError::Unavailable(format!("cannot start writer thread: {e}")))?;
         Ok(Writer {

@@ -522,3 +522,48 @@ async fn committed_pages_reach_the_database_file_beside_the_writer() {
     }
     assert_eq!(j.cursor("cursor-49").await.unwrap().as_deref(), Some("v"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wal_is_rewound_under_sustained_writes_instead_of_growing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let j = SqliteJournal::open(&path).unwrap();
+    // 16 writers × 40 commits of 64 KiB each: 40 MiB of WAL frames (about 10,000 pages,
+    // more than twice the writer's autocheckpoint length), written without a pause.
+    let body = bytes::Bytes::from(vec![b'x'; 64 * 1024]);
+    let writers: Vec<_> = (0..16)
+        .map(|w| {
+            let (j, body) = (j.clone(), body.clone());
+            tokio::spawn(async move {
+                for i in 0..40 {
+                    j.commit(CommitBatch {
+                        received: Some(invoice_core::journal::ReceivedRecord {
+                            platform: Platform::Xero,
+                            tenant: "t".into(),
+                            received_at: Utc::now(),
+                            headers: Vec::new(),
+                            body: body.clone(),
+                        }),
+                        dedup: vec![dedup(&format!("w{w}-{i}"))],
+                        ..CommitBatch::default()
+                    })
+                    .await
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_bytes = std::fs::metadata(&wal).unwrap().len();
+    // 4,096 frames of 4 KiB + 24 bytes is 16.1 MiB; allow a few transactions more (a
+    // checkpoint the checkpointer thread was running at that moment defers the rewind).
+    assert!(
+        wal_bytes < 24 * 1024 * 1024,
+        "the WAL grew to {wal_bytes} bytes instead of starting over"
+    );
+    assert!(j.is_duplicate(&dedup("w15-39")).await.unwrap());
+}
