@@ -90,9 +90,14 @@ trap 'stop_relay' EXIT
 config "http://127.0.0.1:9/invoice-events" "1h" >"$DIR/ingest.toml"
 start_relay "$DIR/ingest.toml" "$DIR/relay-ingest.log"
 echo "relay (ingest phase) at $ADDR"
+"$ROOT/scripts/thread-cpu.sh" "$RELAY_PID" >"$DIR/cpu-before"
+read -r _ u0 n0 s0 i0 _ </proc/stat
 "$LOADGEN" webhooks --url "$ADDR" --secret "$SECRET" --requests "$REQUESTS" \
   --connections "$CONNECTIONS" --prefix "r$(date +%s)"
-echo "load after ingest: $(cut -d' ' -f1-3 /proc/loadavg)"
+read -r _ u1 n1 s1 i1 _ </proc/stat
+echo "load after ingest: $(cut -d' ' -f1-3 /proc/loadavg); machine busy $(( 100 * ((u1 + n1 + s1) - (u0 + n0 + s0)) / ((u1 + n1 + s1 + i1) - (u0 + n0 + s0 + i0)) )) % of $(nproc) cores"
+echo "relay CPU per request, by thread (the loader's own is not counted):"
+"$ROOT/scripts/thread-cpu.sh" "$RELAY_PID" "$DIR/cpu-before" "$REQUESTS"
 stop_relay
 
 # Phase 2: deliver the backlog, first one update per request, then (on a copy of the same
