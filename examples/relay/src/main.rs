@@ -15,6 +15,12 @@ mod workers;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: the request path and SQLite allocate and free
+/// per webhook on several threads, where glibc's malloc spent about a sixth of the
+/// request threads' time (`docs/performance.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use crate::cli::{AuditCommand, Cli, Command, DlqCommand, LogFormat};
 
 fn main() {
