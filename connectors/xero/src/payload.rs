@@ -67,7 +67,7 @@ pub struct EventData<'a> {
 
 /// Parses a body.
 pub fn parse(body: &[u8]) -> Result<Payload<'_>, serde_json::Error> {
-    serde_json::from_slice(body)
+    invoice_connector_support::json::from_body(body)
 }
 
 /// Parses `eventDateUtc`: UTC without a suffix (`2026-01-14T09:12:44.227`), or RFC 3339.
