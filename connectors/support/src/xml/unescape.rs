@@ -16,28 +16,28 @@ pub(super) fn unescape(raw: &str) -> Result<Cow<'_, str>, EscapeError> {
     };
     let mut out = String::with_capacity(raw.len());
     let (mut copied, mut at) = (0, first);
-    loop {
+    // One loop over the bytes: a run without `&` is copied whole when the next reference
+    // starts, the replacement (one ASCII character) pushed without a copy call.
+    while let Some(&b) = bytes.get(at) {
+        if b != b'&' {
+            at += 1;
+            continue;
+        }
         let (with, len) = match bytes.get(at + 1..) {
-            Some([b'l', b't', b';', ..]) => ("<", 4),
-            Some([b'g', b't', b';', ..]) => (">", 4),
-            Some([b'a', b'm', b'p', b';', ..]) => ("&", 5),
-            Some([b'a', b'p', b'o', b's', b';', ..]) => ("'", 6),
-            Some([b'q', b'u', b'o', b't', b';', ..]) => ("\"", 6),
+            Some([b'l', b't', b';', ..]) => ('<', 4),
+            Some([b'g', b't', b';', ..]) => ('>', 4),
+            Some([b'a', b'm', b'p', b';', ..]) => ('&', 5),
+            Some([b'a', b'p', b'o', b's', b';', ..]) => ('\'', 6),
+            Some([b'q', b'u', b'o', b't', b';', ..]) => ('"', 6),
             _ => return full(raw),
         };
         let Some(before) = raw.get(copied..at) else {
             return full(raw);
         };
         out.push_str(before);
-        out.push_str(with);
-        copied = at + len;
-        match bytes
-            .get(copied..)
-            .and_then(|rest| rest.iter().position(|&b| b == b'&'))
-        {
-            Some(next) => at = copied + next,
-            None => break,
-        }
+        out.push(with);
+        at += len;
+        copied = at;
     }
     out.push_str(raw.get(copied..).unwrap_or_default());
     Ok(Cow::Owned(out))
