@@ -47,12 +47,12 @@ fn dec(field: &str, v: Option<&str>) -> Result<Decimal, String> {
 
 /// The lifecycle the table above derives.
 pub fn lifecycle(
-    inv: &InvoiceRet,
+    inv: &InvoiceRet<'_>,
     total: Decimal,
     applied: Decimal,
     balance: Decimal,
 ) -> Lifecycle {
-    let flag = |v: &Option<String>| v.as_deref() == Some("true");
+    let flag = |v: &Option<&str>| *v == Some("true");
     let memo_void = inv
         .memo
         .as_deref()
@@ -73,7 +73,7 @@ pub fn lifecycle(
 /// Maps one `InvoiceRet` to its `updated` snapshot event; `Err` with a reason for records
 /// that cannot be read (they are skipped, never half-applied).
 pub fn map_invoice(
-    inv: &InvoiceRet,
+    inv: &InvoiceRet<'_>,
     tenant: &TenantId,
     config: &QbdConfig,
     now: DateTime<Utc>,
@@ -111,14 +111,14 @@ pub fn map_invoice(
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(now);
     let snapshot = InvoiceSnapshot {
-        number: inv.ref_number.clone().or_else(|| inv.txn_number.clone()),
+        number: inv.ref_number.or(inv.txn_number).map(str::to_owned),
         customer: Customer {
             platform_id: inv
                 .customer_id
-                .clone()
-                .or_else(|| inv.customer_name.clone())
-                .unwrap_or_else(|| "unknown".into()),
-            name: inv.customer_name.clone(),
+                .or(inv.customer_name)
+                .unwrap_or("unknown")
+                .to_owned(),
+            name: inv.customer_name.map(str::to_owned),
             portal_account: None,
         },
         currency,
@@ -140,7 +140,7 @@ pub fn map_invoice(
     let key = InvoiceKey {
         platform: Platform::QuickbooksDesktop,
         tenant: tenant.clone(),
-        id: inv.txn_id.clone(),
+        id: inv.txn_id.to_owned(),
     };
     let mut event =
         InvoiceEvent::new(key, EventKind::Updated, occurred_at, event_id).with_snapshot(snapshot);

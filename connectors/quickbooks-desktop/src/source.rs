@@ -20,7 +20,9 @@ use invoice_core::{
 use crate::config::QbdConfig;
 use crate::error::QbdError;
 use crate::mapping::{map_invoice, map_txn_event, Forwarded};
-use crate::qbxml::{invoice_query, parse_datetime, parse_events, parse_invoice_query, QueryAnswer};
+use crate::qbxml::{
+    invoice_query, invoice_query_answer, parse_datetime, parse_document, parse_events, QueryAnswer,
+};
 use crate::soap::{self, Call};
 use crate::verify::{issue_ticket, verify_forward, verify_ticket, HEADER};
 
@@ -168,7 +170,8 @@ impl QbdSource {
                     self.remember_error(&ticket, format!("QuickBooks error {hresult}: {message}"));
                     return ok(soap::receive_result(-1));
                 }
-                match parse_invoice_query(&response)? {
+                let doc = parse_document(&response)?;
+                match invoice_query_answer(&doc)? {
                     QueryAnswer::Failed(code, msg) => {
                         self.remember_error(&ticket, format!("InvoiceQuery status {code}: {msg}"));
                         ok(soap::receive_result(-1))
@@ -208,7 +211,7 @@ impl QbdSource {
     async fn sync(
         &self,
         tenant: &TenantId,
-        invoices: Vec<crate::payload::InvoiceRet>,
+        invoices: Vec<crate::payload::InvoiceRet<'_>>,
         ctx: &IngestContext,
     ) -> Result<Ingested, SourceError> {
         let mut events = Vec::new();
