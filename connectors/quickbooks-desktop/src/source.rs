@@ -223,7 +223,6 @@ impl QbdSource {
         for inv in &invoices {
             let modified = inv
                 .time_modified
-                .as_deref()
                 .and_then(|t| parse_datetime(t).map(|p| (p, t.trim().to_owned())));
             if let Some((parsed, text)) = &modified {
                 if newest.as_ref().is_none_or(|(n, _)| parsed > n) {
@@ -242,7 +241,7 @@ impl QbdSource {
                         event_id: format!(
                             "Invoice:{}:{}",
                             inv.txn_id,
-                            inv.edit_sequence.as_deref().unwrap_or("0")
+                            inv.edit_sequence.unwrap_or("0")
                         ),
                         event_type: "InvoiceRet".into(),
                         reason,
