@@ -114,8 +114,8 @@ impl InvoiceSource for AsanaSource {
             return Ok(Ingested::handshake(tenant, reply));
         }
         verify(signature, request.body(), &self.config.secrets)?;
-        let envelope: Envelope<'_> =
-            serde_json::from_slice(request.body()).map_err(SourceError::malformed)?;
+        let envelope: Envelope<'_> = invoice_connector_support::json::from_body(request.body())
+            .map_err(SourceError::malformed)?;
         let mapped = map_events(
             &envelope.events,
             &tenant,

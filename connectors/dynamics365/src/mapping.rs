@@ -119,7 +119,7 @@ pub fn rows(ctx: &RemoteExecutionContext<'_>, rules: &Rules<'_>) -> Result<Vec<R
             ctx.primary_entity_name
         ));
     }
-    let message = ctx.message_name.as_str();
+    let message: &str = &ctx.message_name;
     if !MESSAGES.contains(&message) {
         return Err(format!("message `{message}` is not an invoice change"));
     }
@@ -134,7 +134,7 @@ pub fn rows(ctx: &RemoteExecutionContext<'_>, rules: &Rules<'_>) -> Result<Vec<R
             .and_then(|kv| serde_json::from_str::<Entity<'a>>(kv.value.get()).ok())
     }
     let post = image(&ctx.post_entity_images);
-    let primary = ctx.primary_entity_id.clone().unwrap_or_default();
+    let primary: &str = ctx.primary_entity_id.as_deref().unwrap_or_default();
     let mut out = Vec::new();
     match message {
         "CreateMultiple" | "UpdateMultiple" => {
@@ -143,9 +143,9 @@ pub fn rows(ctx: &RemoteExecutionContext<'_>, rules: &Rules<'_>) -> Result<Vec<R
                 .and_then(|t| serde_json::from_str::<EntityCollection<'_>>(t.get()).ok())
                 .ok_or("no readable Targets collection")?;
             for e in &targets.entities {
-                let id = e.id.clone().unwrap_or_default();
+                let id = e.id.as_deref().unwrap_or_default();
                 out.push(row(
-                    &id,
+                    id,
                     message,
                     &[&e.attributes],
                     &[&e.formatted_values],
@@ -162,7 +162,7 @@ pub fn rows(ctx: &RemoteExecutionContext<'_>, rules: &Rules<'_>) -> Result<Vec<R
                 .input("Target")
                 .and_then(values::reference)
                 .and_then(|r| r.id)
-                .unwrap_or(primary);
+                .unwrap_or_else(|| primary.to_owned());
             out.push(row(&id, message, &attrs, &fmt, rules));
         }
         "SetState" | "SetStateDynamicEntity" => {
@@ -176,7 +176,7 @@ pub fn rows(ctx: &RemoteExecutionContext<'_>, rules: &Rules<'_>) -> Result<Vec<R
                 .input("EntityMoniker")
                 .and_then(values::reference)
                 .and_then(|r| r.id)
-                .unwrap_or(primary);
+                .unwrap_or_else(|| primary.to_owned());
             let mut r = row(&id, message, &attrs, &fmt, rules);
             if let Some(s) = ctx.input("State").and_then(values::option) {
                 r.statecode = Some(s);
@@ -199,8 +199,8 @@ pub fn rows(ctx: &RemoteExecutionContext<'_>, rules: &Rules<'_>) -> Result<Vec<R
             }
             attrs.push(&target.attributes);
             fmt.push(&target.formatted_values);
-            let id = target.id.clone().unwrap_or(primary);
-            out.push(row(&id, message, &attrs, &fmt, rules));
+            let id = target.id.as_deref().unwrap_or(primary);
+            out.push(row(id, message, &attrs, &fmt, rules));
         }
     }
     Ok(out)
@@ -230,6 +230,8 @@ fn row(
     };
     let customer = get("customerid").and_then(values::reference);
     let currency = get("transactioncurrencyid").and_then(values::reference);
+    let (customer_id, customer_name) = customer.map_or((None, None), |c| (c.id, c.name));
+    let (currency_id, currency_name) = currency.map_or((None, None), |c| (c.id, c.name));
     Row {
         id: id.trim().to_owned(),
         message: message.to_owned(),
@@ -242,14 +244,10 @@ fn row(
             .and_then(get)
             .map(|v| values::money(v).ok_or(())),
         due_date: get("duedate").map(|v| values::date(v).ok_or(())),
-        customer_id: customer.as_ref().and_then(|c| c.id.clone()),
-        customer_name: customer
-            .and_then(|c| c.name)
-            .or_else(|| label("customerid")),
-        currency_id: currency.as_ref().and_then(|c| c.id.clone()),
-        currency_name: currency
-            .and_then(|c| c.name)
-            .or_else(|| label("transactioncurrencyid")),
+        customer_id,
+        customer_name: customer_name.or_else(|| label("customerid")),
+        currency_id,
+        currency_name: currency_name.or_else(|| label("transactioncurrencyid")),
         modified_on: get("modifiedon").and_then(values::date_time),
     }
 }

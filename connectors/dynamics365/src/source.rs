@@ -125,16 +125,18 @@ impl InvoiceSource for Dynamics365Source {
         // One pass in the usual case: a body read as a `RemoteExecutionContext` that names
         // no flow `source` is one. Only a body that is not one (or names the flow) is
         // probed for the flow's `source`, and then read as the flow's post.
-        let context = match serde_json::from_slice::<RemoteExecutionContext<'_>>(body) {
-            Ok(c) if c.source.as_deref() != Some(FLOW_SOURCE) => Ok(c),
-            Ok(_) => Err(None),
-            Err(e) => Err(Some(e)),
-        };
+        let context =
+            match invoice_connector_support::json::from_body::<RemoteExecutionContext<'_>>(body) {
+                Ok(c) if c.source.as_deref() != Some(FLOW_SOURCE) => Ok(c),
+                Ok(_) => Err(None),
+                Err(e) => Err(Some(e)),
+            };
         let is_flow = match &context {
             Ok(_) => false,
             Err(None) => true,
             Err(Some(_)) => {
-                let probe: Probe = serde_json::from_slice(body).map_err(SourceError::malformed)?;
+                let probe: Probe = invoice_connector_support::json::from_body(body)
+                    .map_err(SourceError::malformed)?;
                 probe.source.as_deref() == Some(FLOW_SOURCE)
             }
         };
@@ -148,7 +150,8 @@ impl InvoiceSource for Dynamics365Source {
         let mut mapped = Mapped::default();
         let tenant;
         if is_flow {
-            let post: FlowPost = serde_json::from_slice(body).map_err(SourceError::malformed)?;
+            let post: FlowPost =
+                invoice_connector_support::json::from_body(body).map_err(SourceError::malformed)?;
             tenant = self.tenant(&post.organization, ctx)?;
             let row = post.row();
             let stamp = row

@@ -5,9 +5,11 @@
 //! optional `+hhmm` / `-hhmm` suffix names the sender's offset; the milliseconds are UTC).
 //! Each reader returns `None` for a shape it does not know, never an error.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use invoice_connector_support::json::Text;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -34,8 +36,10 @@ pub struct EntityReference {
 
 /// An option set value (`statecode`, `statuscode`): the object form, or a bare integer.
 pub fn option(raw: &RawValue) -> Option<i64> {
-    if let Ok(n) = serde_json::from_str::<i64>(raw.get()) {
-        return Some(n);
+    // An object is never a bare integer: it is read as one only when it is none (a failed
+    // parse costs an error's allocation).
+    if !is_object(raw) {
+        return serde_json::from_str::<i64>(raw.get()).ok();
     }
     let v: Valued<'_> = serde_json::from_str(raw.get()).ok()?;
     serde_json::from_str::<i64>(v.value.get()).ok()
@@ -43,9 +47,10 @@ pub fn option(raw: &RawValue) -> Option<i64> {
 
 /// A Money value (object form) or a bare number / numeric string, exactly as written.
 pub fn money(raw: &RawValue) -> Option<Decimal> {
-    let token = match serde_json::from_str::<Valued<'_>>(raw.get()) {
-        Ok(v) => v.value,
-        Err(_) => raw,
+    // Only an object can be a `Valued`; anything else is the token itself.
+    let token = match is_object(raw).then(|| serde_json::from_str::<Valued<'_>>(raw.get())) {
+        Some(Ok(v)) => v.value,
+        _ => raw,
     };
     number(token)
 }
@@ -72,6 +77,9 @@ pub fn number(raw: &RawValue) -> Option<Decimal> {
 
 /// An `EntityReference`, if `raw` is one.
 pub fn reference(raw: &RawValue) -> Option<EntityReference> {
+    if !is_object(raw) {
+        return None;
+    }
     serde_json::from_str::<EntityReference>(raw.get())
         .ok()
         .filter(|r| r.id.is_some())
@@ -82,9 +90,21 @@ pub fn text(raw: &RawValue) -> Option<String> {
     serde_json::from_str::<String>(raw.get()).ok()
 }
 
+/// True when the raw JSON value is an object (a raw value starts at its first token).
+fn is_object(raw: &RawValue) -> bool {
+    raw.get().starts_with('{')
+}
+
+/// A string value, borrowed unless it has escapes.
+fn text_ref(raw: &RawValue) -> Option<Cow<'_, str>> {
+    serde_json::from_str::<Text<'_>>(raw.get())
+        .ok()
+        .map(|t| t.0)
+}
+
 /// A `/Date(ms)/` or `/Date(ms+hhmm)/` string (also an ISO 8601 one) as UTC.
 pub fn date_time(raw: &RawValue) -> Option<DateTime<Utc>> {
-    parse_date_time(&text(raw)?)
+    parse_date_time(&text_ref(raw)?)
 }
 
 /// Parses `/Date(ms)/`, `/Date(ms-0700)/` or RFC 3339.
@@ -115,7 +135,7 @@ pub fn parse_date_time(s: &str) -> Option<DateTime<Utc>> {
 /// midnight is taken, which gives the calendar date for any offset under 12 hours.
 /// A plain `YYYY-MM-DD` (the flow) is read as is.
 pub fn date(raw: &RawValue) -> Option<NaiveDate> {
-    let s = text(raw)?;
+    let s = text_ref(raw)?;
     let s = s.trim();
     if s.len() == 10 {
         return NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
@@ -170,12 +190,19 @@ mod tests {
         assert_eq!(option(&os), Some(100_001));
         assert_eq!(option(&raw("2")), Some(2));
         assert_eq!(option(&raw(r#""2""#)), None);
+        assert_eq!(option(&raw(r#"{"Value":"2"}"#)), None);
+        assert_eq!(option(&raw(" {\"Value\":3}")), Some(3));
+        assert_eq!(option(&raw("[2]")), None);
         let m = raw(
             r#"{"__type":"Money:http:\/\/schemas.microsoft.com\/xrm\/2011\/Contracts","Value":1250.10}"#,
         );
         assert_eq!(money(&m).unwrap().to_string(), "1250.10");
         assert_eq!(money(&raw("1e2")).unwrap().to_string(), "100");
         assert_eq!(money(&raw("true")), None);
+        assert_eq!(money(&raw(r#""12.50""#)).unwrap().to_string(), "12.50");
+        assert_eq!(money(&raw(r#"{"Other":1}"#)), None);
+        assert_eq!(date_time(&raw("12")), None);
+        assert_eq!(reference(&raw(r#""a1""#)), None);
         let r = raw(
             r#"{"__type":"EntityReference:x","Id":"a1","LogicalName":"account","Name":"Acme"}"#,
         );

@@ -50,7 +50,7 @@ pub fn valid_id(id: &str) -> bool {
 
 /// Maps a verified callback for `tenant`.
 pub fn map_callback(
-    cb: &Callback,
+    cb: &Callback<'_>,
     tenant: &TenantId,
     now: DateTime<Utc>,
 ) -> Result<Mapped, SourceError> {

@@ -1,34 +1,38 @@
 //! The callback form: `name`, `object_id`, `account_id`, `business_id`, `identity_id`,
 //! `user_id`; the verification callback adds `verifier`. Unknown fields are ignored.
 
-/// One callback.
+use std::borrow::Cow;
+
+use crate::verify::Field;
+
+/// One callback, its values borrowed from the form (owned only where URL-decoding
+/// changed them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Callback {
+pub struct Callback<'a> {
     /// `invoice.update`, `payment.create`, `callback.verify`, ...
-    pub name: Option<String>,
+    pub name: Option<Cow<'a, str>>,
     /// The object's id (the callback id on a verification callback).
-    pub object_id: Option<String>,
+    pub object_id: Option<Cow<'a, str>>,
     /// Accounting account id: the tenant.
-    pub account_id: Option<String>,
+    pub account_id: Option<Cow<'a, str>>,
     /// Business id.
-    pub business_id: Option<String>,
+    pub business_id: Option<Cow<'a, str>>,
     /// Identity id.
-    pub identity_id: Option<String>,
+    pub identity_id: Option<Cow<'a, str>>,
     /// User id.
-    pub user_id: Option<String>,
+    pub user_id: Option<Cow<'a, str>>,
     /// Present only on the verification callback.
-    pub verifier: Option<String>,
+    pub verifier: Option<Cow<'a, str>>,
 }
 
-impl Callback {
-    /// Reads the fields (first value of each).
-    pub fn from_fields(fields: &[(String, String)]) -> Self {
+impl<'a> Callback<'a> {
+    /// Reads the fields (first value of each; an empty value is absent).
+    pub fn from_fields(fields: &[Field<'a>]) -> Self {
         let get = |name: &str| {
             fields
                 .iter()
-                .find(|(k, _)| k == name)
+                .find(|(k, v)| k == name && !v.is_empty())
                 .map(|(_, v)| v.clone())
-                .filter(|v| !v.is_empty())
         };
         Callback {
             name: get("name"),

@@ -107,8 +107,8 @@ impl InvoiceSource for FreshbooksSource {
         }
         let tenant = cb
             .account_id
-            .clone()
-            .map(TenantId)
+            .as_deref()
+            .map(TenantId::from)
             .or_else(|| ctx.route_tenant.clone())
             .unwrap_or_else(TenantId::default_tenant);
         if let Some(verifier) = cb.verifier.as_deref() {

@@ -9,6 +9,8 @@
 //! surrogate pairs beyond the BMP). The rendering is derived from the raw bytes before
 //! anything else looks at the fields.
 
+use std::borrow::Cow;
+
 use base64::Engine;
 use invoice_core::verify::{hmac_sha256, hmac_sha256_any};
 use invoice_core::Secret;
@@ -18,12 +20,17 @@ use crate::error::FreshbooksError;
 /// The signature header.
 pub const HEADER: &str = "x-freshbooks-hmac-sha256";
 
+/// One form field: name and value, URL-decoded (borrowed from the body unless decoding
+/// changed them).
+pub type Field<'a> = (Cow<'a, str>, Cow<'a, str>);
+
 /// The form fields of a body: URL-decoded, first value of each name, in posted order.
-pub fn form_fields(body: &[u8]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+pub fn form_fields(body: &[u8]) -> Vec<Field<'_>> {
+    // A callback has six or seven fields: one allocation for the usual form.
+    let mut out: Vec<Field<'_>> = Vec::with_capacity(8);
     for (k, v) in form_urlencoded::parse(body) {
         if !out.iter().any(|(seen, _)| *seen == k) {
-            out.push((k.into_owned(), v.into_owned()));
+            out.push((k, v));
         }
     }
     out
@@ -31,7 +38,14 @@ pub fn form_fields(body: &[u8]) -> Vec<(String, String)> {
 
 fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
+    // Runs of printable ASCII other than `"` and `\` are copied as they are.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        if (' '..='~').contains(&c) && c != '"' && c != '\\' {
+            continue;
+        }
+        out.push_str(&s[run..i]);
+        run = i + c.len_utf8();
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -40,15 +54,20 @@ fn push_json_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             '\u{08}' => out.push_str("\\b"),
             '\u{0c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+            c => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
+                    let u = usize::from(*unit);
+                    out.push_str("\\u");
+                    for shift in [12, 8, 4, 0] {
+                        out.push(char::from(HEX[(u >> shift) & 15]));
+                    }
                 }
             }
-            c => out.push(c),
         }
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -56,11 +75,14 @@ fn push_json_string(out: &mut String, s: &str) {
 ///
 /// ```
 /// use invoice_connector_freshbooks::verify::signed_string;
-/// let f = vec![("name".to_owned(), "invoice.update".to_owned()), ("note".to_owned(), "é\"".to_owned())];
+/// let f = vec![("name".into(), "invoice.update".into()), ("note".into(), "é\"".into())];
 /// assert_eq!(signed_string(&f), r#"{"name": "invoice.update", "note": "\u00e9\""}"#);
 /// ```
-pub fn signed_string(fields: &[(String, String)]) -> String {
-    let mut out = String::from("{");
+pub fn signed_string(fields: &[Field<'_>]) -> String {
+    // `{"k": "v", ...}`: 6 bytes per field beside the texts, more only when escaping.
+    let len: usize = fields.iter().map(|(k, v)| k.len() + v.len() + 8).sum();
+    let mut out = String::with_capacity(len + 2);
+    out.push('{');
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -76,15 +98,18 @@ pub fn signed_string(fields: &[(String, String)]) -> String {
 /// Verifies the header against the fields, any verifier may match.
 pub fn verify(
     header: Option<&[u8]>,
-    fields: &[(String, String)],
+    fields: &[Field<'_>],
     secrets: &[Secret],
 ) -> Result<(), FreshbooksError> {
     let header = header.ok_or(FreshbooksError::MissingHeader)?;
-    let sig = base64::engine::general_purpose::STANDARD
-        .decode(header)
+    // Decoded on the stack: a signature too long for the buffer is no 32-byte MAC and
+    // matches nothing, as before.
+    let mut sig = [0u8; 48];
+    let len = base64::engine::general_purpose::STANDARD
+        .decode_slice(header, &mut sig)
         .map_err(|_| FreshbooksError::NoMatch)?;
     let signed = signed_string(fields);
-    if hmac_sha256_any(secrets, &[signed.as_bytes()], &sig) {
+    if hmac_sha256_any(secrets, &[signed.as_bytes()], &sig[..len]) {
         Ok(())
     } else {
         Err(FreshbooksError::NoMatch)
@@ -125,6 +150,19 @@ mod tests {
         assert_eq!(
             signed_string(&f),
             r#"{"a": "\ud83d\ude00", "b": "x\ny", "c": "\u007f"}"#
+        );
+    }
+
+    /// Escapes between runs of plain ASCII (the runs are copied whole), as Python's
+    /// `json.dumps("ab\"c\\d\x01é€😀\x08end")` renders them; borrowed and decoded fields.
+    #[test]
+    fn escapes_between_plain_runs() {
+        let f =
+            form_fields("k=ab%22c%5Cd%01%C3%A9%E2%82%AC%F0%9F%98%80%08end&p+q=plain".as_bytes());
+        assert!(matches!(f[1].1, Cow::Borrowed("plain")));
+        assert_eq!(
+            signed_string(&f),
+            r#"{"k": "ab\"c\\d\u0001\u00e9\u20ac\ud83d\ude00\bend", "p q": "plain"}"#
         );
     }
 

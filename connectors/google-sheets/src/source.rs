@@ -91,7 +91,8 @@ impl InvoiceSource for SheetsSource {
             ctx.now,
             self.config.tolerance_seconds,
         )?;
-        let post: Post<'_> = serde_json::from_slice(body).map_err(SourceError::malformed)?;
+        let post: Post<'_> =
+            invoice_connector_support::json::from_body(body).map_err(SourceError::malformed)?;
         let id = post.spreadsheet_id.trim();
         if id.is_empty() {
             return Err(SheetsError::Body("empty spreadsheetId".into()).into());

@@ -66,5 +66,5 @@ impl Event<'_> {
 
 /// Parses a batch (a JSON array; an empty array is a valid, empty batch).
 pub fn parse(body: &[u8]) -> Result<Vec<Event<'_>>, serde_json::Error> {
-    serde_json::from_slice(body)
+    invoice_connector_support::json::from_body(body)
 }

@@ -83,8 +83,8 @@ impl InvoiceSource for JsmSource {
             (None, Some(token)) => verify_token(token.as_bytes(), &self.config.header_tokens)?,
             (None, None) => return Err(JsmError::MissingHeader.into()),
         }
-        let event: Event<'_> =
-            serde_json::from_slice(request.body()).map_err(SourceError::malformed)?;
+        let event: Event<'_> = invoice_connector_support::json::from_body(request.body())
+            .map_err(SourceError::malformed)?;
         let tenant = self
             .config
             .site

@@ -72,7 +72,7 @@ impl InvoiceSource for MondaySource {
                 .clone()
                 .unwrap_or_else(TenantId::default_tenant)
         };
-        if serde_json::from_slice::<Challenge>(request.body()).is_ok() {
+        if invoice_connector_support::json::from_body::<Challenge>(request.body()).is_ok() {
             let reply =
                 Reply::with_body(StatusCode::OK, "application/json", request.body().clone());
             return Ok(Ingested::handshake(route_tenant(), reply));
@@ -94,8 +94,8 @@ impl InvoiceSource for MondaySource {
                     .unwrap_or_else(route_tenant)
             }
         };
-        let envelope: Envelope<'_> =
-            serde_json::from_slice(request.body()).map_err(SourceError::malformed)?;
+        let envelope: Envelope<'_> = invoice_connector_support::json::from_body(request.body())
+            .map_err(SourceError::malformed)?;
         let mapped = map_event(&envelope.event, &tenant, &self.config, ctx.now)?;
         let mut ingested = Ingested::events(tenant, mapped.events, Reply::ok());
         ingested.pending = mapped.pending;

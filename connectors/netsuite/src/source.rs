@@ -82,8 +82,8 @@ impl InvoiceSource for NetsuiteSource {
             ctx.now,
             self.config.tolerance_seconds,
         )?;
-        let post: Post<'_> =
-            serde_json::from_slice(request.body()).map_err(SourceError::malformed)?;
+        let post: Post<'_> = invoice_connector_support::json::from_body(request.body())
+            .map_err(SourceError::malformed)?;
         let account = post.account.trim();
         if account.is_empty() {
             return Err(NetsuiteError::Body("empty account".into()).into());

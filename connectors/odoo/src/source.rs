@@ -91,8 +91,8 @@ impl InvoiceSource for OdooSource {
         ctx: &IngestContext,
     ) -> Result<Ingested, SourceError> {
         self.authenticate(request, ctx)?;
-        let n: Notification<'_> =
-            serde_json::from_slice(request.body()).map_err(SourceError::malformed)?;
+        let n: Notification<'_> = invoice_connector_support::json::from_body(request.body())
+            .map_err(SourceError::malformed)?;
         let tenant = ctx
             .route_tenant
             .clone()

@@ -47,15 +47,14 @@ fn dec(field: &str, v: Option<&str>) -> Result<Decimal, String> {
 
 /// The lifecycle the table above derives.
 pub fn lifecycle(
-    inv: &InvoiceRet,
+    inv: &InvoiceRet<'_>,
     total: Decimal,
     applied: Decimal,
     balance: Decimal,
 ) -> Lifecycle {
-    let flag = |v: &Option<String>| v.as_deref() == Some("true");
+    let flag = |v: &Option<&str>| *v == Some("true");
     let memo_void = inv
         .memo
-        .as_deref()
         .is_some_and(|m| m.trim_start().to_ascii_uppercase().starts_with("VOID"));
     if flag(&inv.is_pending) {
         Lifecycle::Draft
@@ -73,26 +72,26 @@ pub fn lifecycle(
 /// Maps one `InvoiceRet` to its `updated` snapshot event; `Err` with a reason for records
 /// that cannot be read (they are skipped, never half-applied).
 pub fn map_invoice(
-    inv: &InvoiceRet,
+    inv: &InvoiceRet<'_>,
     tenant: &TenantId,
     config: &QbdConfig,
     now: DateTime<Utc>,
 ) -> Result<InvoiceEvent, String> {
-    let currency = config.currency(inv.currency.as_deref()).ok_or_else(|| {
+    let currency = config.currency(inv.currency).ok_or_else(|| {
         format!(
             "currency `{}` has no ISO code (set currency_names)",
-            inv.currency.as_deref().unwrap_or_default()
+            inv.currency.unwrap_or_default()
         )
     })?;
-    let subtotal = dec("Subtotal", inv.subtotal.as_deref())?;
-    let tax = dec("SalesTaxTotal", inv.sales_tax_total.as_deref())?;
-    let applied = dec("AppliedAmount", inv.applied_amount.as_deref())?;
-    let balance = dec("BalanceRemaining", inv.balance_remaining.as_deref())?;
+    let subtotal = dec("Subtotal", inv.subtotal)?;
+    let tax = dec("SalesTaxTotal", inv.sales_tax_total)?;
+    let applied = dec("AppliedAmount", inv.applied_amount)?;
+    let balance = dec("BalanceRemaining", inv.balance_remaining)?;
     let total = subtotal.checked_add(tax).ok_or("total out of range")?;
     let mut credited = Decimal::ZERO;
     for l in inv.linked.iter().filter(|l| l.txn_type == "CreditMemo") {
         credited = credited
-            .checked_add(dec("LinkedTxn/Amount", l.amount.as_deref())?.abs())
+            .checked_add(dec("LinkedTxn/Amount", l.amount)?.abs())
             .ok_or("credit out of range")?;
     }
     let paid = (-applied)
@@ -100,25 +99,21 @@ pub fn map_invoice(
         .ok_or("paid out of range")?
         .max(Decimal::ZERO);
     let lifecycle = lifecycle(inv, total, applied, balance);
-    let version = inv
-        .edit_sequence
-        .as_deref()
-        .and_then(|s| s.trim().parse::<u64>().ok());
+    let version = inv.edit_sequence.and_then(|s| s.trim().parse::<u64>().ok());
     let occurred_at = inv
         .time_modified
-        .as_deref()
         .and_then(parse_datetime)
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(now);
     let snapshot = InvoiceSnapshot {
-        number: inv.ref_number.clone().or_else(|| inv.txn_number.clone()),
+        number: inv.ref_number.or(inv.txn_number).map(str::to_owned),
         customer: Customer {
             platform_id: inv
                 .customer_id
-                .clone()
-                .or_else(|| inv.customer_name.clone())
-                .unwrap_or_else(|| "unknown".into()),
-            name: inv.customer_name.clone(),
+                .or(inv.customer_name)
+                .unwrap_or("unknown")
+                .to_owned(),
+            name: inv.customer_name.map(str::to_owned),
             portal_account: None,
         },
         currency,
@@ -128,19 +123,18 @@ pub fn map_invoice(
         refunded: Decimal::ZERO,
         due_date: inv
             .due_date
-            .as_deref()
             .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok()),
         lifecycle,
     };
     let event_id = format!(
         "Invoice:{}:{}",
         inv.txn_id,
-        inv.edit_sequence.as_deref().unwrap_or("0")
+        inv.edit_sequence.unwrap_or("0")
     );
     let key = InvoiceKey {
         platform: Platform::QuickbooksDesktop,
         tenant: tenant.clone(),
-        id: inv.txn_id.clone(),
+        id: inv.txn_id.to_owned(),
     };
     let mut event =
         InvoiceEvent::new(key, EventKind::Updated, occurred_at, event_id).with_snapshot(snapshot);

@@ -103,58 +103,66 @@ impl<'d> Ret<'d> {
 }
 
 /// The text of `e`, if present and not blank.
-fn owned(e: Option<Element<'_>>) -> Option<String> {
-    e.map(Element::text)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
+fn present(e: Option<Element<'_>>) -> Option<&str> {
+    e.map(Element::text).filter(|t| !t.is_empty())
 }
 
-fn invoice(e: Element<'_>) -> Result<InvoiceRet, QbdError> {
+/// The text of `e`'s first child `name` outside any namespace.
+fn child<'d>(e: Element<'d>, name: &str) -> Option<&'d str> {
+    e.child_text(None, name)
+}
+
+fn invoice(e: Element<'_>) -> Result<InvoiceRet<'_>, QbdError> {
     let f = Ret::read(e);
     let txn_id =
-        owned(f.txn_id).ok_or_else(|| QbdError::QbXml("InvoiceRet without TxnID".into()))?;
+        present(f.txn_id).ok_or_else(|| QbdError::QbXml("InvoiceRet without TxnID".into()))?;
     Ok(InvoiceRet {
         txn_id,
-        time_modified: owned(f.time_modified),
-        edit_sequence: owned(f.edit_sequence),
-        txn_number: owned(f.txn_number),
-        customer_id: f.customer.and_then(|r| text(r, "ListID")),
-        customer_name: f.customer.and_then(|r| text(r, "FullName")),
-        txn_date: owned(f.txn_date),
-        ref_number: owned(f.ref_number),
-        due_date: owned(f.due_date),
-        subtotal: owned(f.subtotal),
-        sales_tax_total: owned(f.sales_tax_total),
-        applied_amount: owned(f.applied_amount),
-        balance_remaining: owned(f.balance_remaining),
-        is_paid: owned(f.is_paid),
-        is_pending: owned(f.is_pending),
-        currency: f.currency.and_then(|r| text(r, "FullName")),
-        memo: owned(f.memo),
+        time_modified: present(f.time_modified),
+        edit_sequence: present(f.edit_sequence),
+        txn_number: present(f.txn_number),
+        customer_id: f.customer.and_then(|r| child(r, "ListID")),
+        customer_name: f.customer.and_then(|r| child(r, "FullName")),
+        txn_date: present(f.txn_date),
+        ref_number: present(f.ref_number),
+        due_date: present(f.due_date),
+        subtotal: present(f.subtotal),
+        sales_tax_total: present(f.sales_tax_total),
+        applied_amount: present(f.applied_amount),
+        balance_remaining: present(f.balance_remaining),
+        is_paid: present(f.is_paid),
+        is_pending: present(f.is_pending),
+        currency: f.currency.and_then(|r| child(r, "FullName")),
+        memo: present(f.memo),
         linked: e
             .children_named(None, "LinkedTxn")
             .map(|l| LinkedTxn {
-                txn_id: text(l, "TxnID").unwrap_or_default(),
-                txn_type: text(l, "TxnType").unwrap_or_default(),
-                ref_number: text(l, "RefNumber"),
-                amount: text(l, "Amount"),
+                txn_id: child(l, "TxnID").unwrap_or_default(),
+                txn_type: child(l, "TxnType").unwrap_or_default(),
+                ref_number: child(l, "RefNumber"),
+                amount: child(l, "Amount"),
             })
             .collect(),
     })
 }
 
-/// What an `InvoiceQueryRs` said.
+/// What an `InvoiceQueryRs` said, its texts borrowed from the parsed document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QueryAnswer {
+pub enum QueryAnswer<'d> {
     /// The invoices (none when QuickBooks found no match, status 1).
-    Invoices(Vec<InvoiceRet>),
+    Invoices(Vec<InvoiceRet<'d>>),
     /// QuickBooks refused the request: status code and message.
     Failed(String, String),
 }
 
-/// Reads the qbXML text of a `receiveResponseXML` call.
-pub fn parse_invoice_query(response: &str) -> Result<QueryAnswer, QbdError> {
-    let doc = xml::parse(response.as_bytes()).map_err(|e| QbdError::QbXml(e.0))?;
+/// Parses the qbXML text of a `receiveResponseXML` call, for [`invoice_query_answer`].
+pub fn parse_document(response: &str) -> Result<xml::Document<'_>, QbdError> {
+    xml::parse(response.as_bytes()).map_err(|e| QbdError::QbXml(e.0))
+}
+
+/// Reads the `InvoiceQueryRs` of a parsed `receiveResponseXML` qbXML text (see
+/// [`parse_document`]); the invoices borrow their texts from `doc`.
+pub fn invoice_query_answer<'d>(doc: &'d xml::Document<'_>) -> Result<QueryAnswer<'d>, QbdError> {
     let root = doc.root();
     if !root.is(None, "QBXML") {
         return Err(QbdError::QbXml("not a QBXML document".into()));

@@ -20,7 +20,9 @@ use invoice_core::{
 use crate::config::QbdConfig;
 use crate::error::QbdError;
 use crate::mapping::{map_invoice, map_txn_event, Forwarded};
-use crate::qbxml::{invoice_query, parse_datetime, parse_events, parse_invoice_query, QueryAnswer};
+use crate::qbxml::{
+    invoice_query, invoice_query_answer, parse_datetime, parse_document, parse_events, QueryAnswer,
+};
 use crate::soap::{self, Call};
 use crate::verify::{issue_ticket, verify_forward, verify_ticket, HEADER};
 
@@ -168,7 +170,8 @@ impl QbdSource {
                     self.remember_error(&ticket, format!("QuickBooks error {hresult}: {message}"));
                     return ok(soap::receive_result(-1));
                 }
-                match parse_invoice_query(&response)? {
+                let doc = parse_document(&response)?;
+                match invoice_query_answer(&doc)? {
                     QueryAnswer::Failed(code, msg) => {
                         self.remember_error(&ticket, format!("InvoiceQuery status {code}: {msg}"));
                         ok(soap::receive_result(-1))
@@ -208,7 +211,7 @@ impl QbdSource {
     async fn sync(
         &self,
         tenant: &TenantId,
-        invoices: Vec<crate::payload::InvoiceRet>,
+        invoices: Vec<crate::payload::InvoiceRet<'_>>,
         ctx: &IngestContext,
     ) -> Result<Ingested, SourceError> {
         let mut events = Vec::new();
@@ -220,7 +223,6 @@ impl QbdSource {
         for inv in &invoices {
             let modified = inv
                 .time_modified
-                .as_deref()
                 .and_then(|t| parse_datetime(t).map(|p| (p, t.trim().to_owned())));
             if let Some((parsed, text)) = &modified {
                 if newest.as_ref().is_none_or(|(n, _)| parsed > n) {
@@ -239,7 +241,7 @@ impl QbdSource {
                         event_id: format!(
                             "Invoice:{}:{}",
                             inv.txn_id,
-                            inv.edit_sequence.as_deref().unwrap_or("0")
+                            inv.edit_sequence.unwrap_or("0")
                         ),
                         event_type: "InvoiceRet".into(),
                         reason,

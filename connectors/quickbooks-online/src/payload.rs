@@ -100,10 +100,10 @@ pub fn parse(body: &[u8]) -> Result<Payload<'_>, QboError> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     let bad = |e: serde_json::Error| QboError::Body(e.to_string());
     match first {
-        Some(b'[') => serde_json::from_slice(body)
+        Some(b'[') => invoice_connector_support::json::from_body(body)
             .map(Payload::CloudEvents)
             .map_err(bad),
-        Some(b'{') => serde_json::from_slice(body)
+        Some(b'{') => invoice_connector_support::json::from_body(body)
             .map(Payload::Legacy)
             .map_err(bad),
         _ => Err(QboError::Body(

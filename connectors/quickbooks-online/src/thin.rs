@@ -14,6 +14,8 @@
 //! `<realm>:<name>:<id>:<operation>:<lastUpdated>` (unique per entity, operation and
 //! change time); CloudEvents carry their own `id`, repeated on redelivery.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use invoice_core::{Platform, Skipped, TenantId, ThinReference};
 
@@ -46,7 +48,8 @@ struct Change<'a> {
     /// `None` when the time is missing or unreadable.
     occurred_at: Option<DateTime<Utc>>,
     event_id: String,
-    event_type: String,
+    /// Only read for skips and warnings: borrowed where the payload has it whole.
+    event_type: Cow<'a, str>,
 }
 
 fn canonical<const N: usize>(list: &[&'static str; N], text: &str) -> Option<&'static str> {
@@ -81,7 +84,7 @@ fn cloud_change<'a>(e: &'a CloudEvent<'a>) -> Change<'a> {
         entity_id: &e.intuitentityid,
         occurred_at,
         event_id: e.id.to_string(),
-        event_type: e.event_type.to_string(),
+        event_type: Cow::Borrowed(&e.event_type),
     }
 }
 
@@ -113,7 +116,7 @@ pub fn map(
                             "{}:{}:{}:{}:{}",
                             n.realm_id, e.name, e.id, e.operation, e.last_updated
                         ),
-                        event_type: format!("{}.{}", e.name, e.operation),
+                        event_type: Cow::Owned(format!("{}.{}", e.name, e.operation)),
                     });
                 }
             }
@@ -129,7 +132,7 @@ pub fn map(
     for c in changes {
         let skip = |reason: &str| Skipped {
             event_id: c.event_id.clone(),
-            event_type: c.event_type.clone(),
+            event_type: c.event_type.clone().into_owned(),
             reason: reason.to_owned(),
         };
         // Per-change problems skip that change only: Intuit retries a refused delivery

@@ -20,13 +20,16 @@ pub const HEADER: &str = "intuit-signature";
 pub fn verify(header: Option<&[u8]>, body: &[u8], secrets: &[Secret]) -> Result<(), QboError> {
     let header = header.ok_or(QboError::MissingHeader)?;
     let text = std::str::from_utf8(header).map_err(|_| QboError::MalformedHeader)?;
-    let mac = STANDARD
-        .decode(text.trim())
+    // Decoded on the stack: a longer text than a 32-byte tag's fails to fit and is
+    // refused like any other length but 32.
+    let mut mac = [0u8; 48];
+    let len = STANDARD
+        .decode_slice(text.trim(), &mut mac)
         .map_err(|_| QboError::MalformedHeader)?;
-    if mac.len() != 32 {
+    if len != 32 {
         return Err(QboError::MalformedHeader);
     }
-    if hmac_sha256_any(secrets, &[body], &mac) {
+    if hmac_sha256_any(secrets, &[body], &mac[..len]) {
         Ok(())
     } else {
         Err(QboError::NoMatch)
@@ -90,6 +93,14 @@ mod tests {
             verify(Some(padded.as_bytes()), b"x", std::slice::from_ref(&new)),
             Ok(())
         );
+        // Longer than a tag, and longer than the stack buffer it is decoded into.
+        for n in [33, 48, 64, 200] {
+            let long = STANDARD.encode(vec![0u8; n]);
+            assert_eq!(
+                verify(Some(long.as_bytes()), b"x", std::slice::from_ref(&new)),
+                Err(QboError::MalformedHeader)
+            );
+        }
         let short = STANDARD.encode([0u8; 31]);
         assert_eq!(
             verify(Some(short.as_bytes()), b"x", std::slice::from_ref(&new)),

@@ -220,13 +220,16 @@ impl InvoiceSource for SapSource {
         let batch = body.trim_ascii_start().first() == Some(&b'[');
         let (entries, single): (Vec<&RawValue>, Option<&RawValue>) = if batch {
             (
-                serde_json::from_slice(body).map_err(SourceError::malformed)?,
+                invoice_connector_support::json::from_body(body).map_err(SourceError::malformed)?,
                 None,
             )
         } else {
             (
                 Vec::new(),
-                Some(serde_json::from_slice(body).map_err(SourceError::malformed)?),
+                Some(
+                    invoice_connector_support::json::from_body(body)
+                        .map_err(SourceError::malformed)?,
+                ),
             )
         };
         let mut reader = Reader {

@@ -108,8 +108,8 @@ impl InvoiceSource for ServicenowSource {
                 &self.checked.keys,
             )?,
         }
-        let post: Post<'_> =
-            serde_json::from_slice(request.body()).map_err(SourceError::malformed)?;
+        let post: Post<'_> = invoice_connector_support::json::from_body(request.body())
+            .map_err(SourceError::malformed)?;
         if post.source.as_deref().is_some_and(|s| s != "servicenow") {
             return Err(ServicenowError::Body("source is not servicenow".into()).into());
         }

@@ -12,6 +12,18 @@ use std::marker::PhantomData;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
+/// `serde_json::from_slice` of a request body, with the same result and the same errors,
+/// but cheaper on valid UTF-8 (every body that parses): the body is checked once as a
+/// whole and then read as `&str`, so strings and raw values borrowed from it are not
+/// checked again one by one. A body that is not UTF-8 goes through `from_slice` itself,
+/// for its exact error.
+pub fn from_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> serde_json::Result<T> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
+}
+
 /// A string borrowed from the input where it has no escapes, owned where it has (serde's
 /// own `Cow<str>` is always owned).
 #[derive(Debug)]
@@ -102,6 +114,40 @@ mod tests {
             }
             let owned = serde_json::from_str::<O>(bad).err().map(|e| e.to_string());
             assert_eq!(ours, owned);
+        }
+    }
+
+    /// `from_body` gives what `from_slice` gives: values, borrowing, and error texts
+    /// (positions included), on valid and invalid UTF-8 alike.
+    #[test]
+    fn from_body_is_from_slice() {
+        #[derive(Debug, Deserialize)]
+        struct B<'a> {
+            #[serde(borrow)]
+            a: Cow<'a, str>,
+            #[serde(borrow)]
+            r: &'a serde_json::value::RawValue,
+        }
+        let bodies: [&[u8]; 7] = [
+            br#"{"a":"x","r":{"k":[1,2]}}"#,
+            b"{\"a\":\"\xc3\xa9\",\"r\":\"\xe2\x82\xac\"}",
+            b"{\"a\":\"\xff\",\"r\":1}",
+            b"{\"a\":\"x\",\"r\":\"\xc3\"}",
+            b"{\"a\":\n1,\"r\":2}",
+            b"{\"a\":\"x\"",
+            b"",
+        ];
+        for body in bodies {
+            let ours = from_body::<B<'_>>(body);
+            let theirs = serde_json::from_slice::<B<'_>>(body);
+            match (&ours, &theirs) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!((&a.a, a.r.get()), (&b.a, b.r.get()));
+                    assert!(matches!(a.a, Cow::Borrowed(_)));
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                _ => panic!("{body:?}: {ours:?} vs {theirs:?}"),
+            }
         }
     }
 

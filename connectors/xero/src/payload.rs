@@ -3,7 +3,10 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use std::sync::OnceLock;
+
+use chrono::format::{self, Item, Parsed, StrftimeItems};
+use chrono::{DateTime, Utc};
 use invoice_connector_support::json::opt_text;
 use serde::Deserialize;
 
@@ -67,7 +70,7 @@ pub struct EventData<'a> {
 
 /// Parses a body.
 pub fn parse(body: &[u8]) -> Result<Payload<'_>, serde_json::Error> {
-    serde_json::from_slice(body)
+    invoice_connector_support::json::from_body(body)
 }
 
 /// Parses `eventDateUtc`: UTC without a suffix (`2026-01-14T09:12:44.227`), or RFC 3339.
@@ -76,10 +79,20 @@ pub fn parse_event_date(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+    // `NaiveDateTime::parse_from_str(text, NAIVE)` without reading the format string
+    // again on every call: the same items, read once.
+    static ITEMS: OnceLock<Vec<Item<'static>>> = OnceLock::new();
+    let items = ITEMS.get_or_init(|| StrftimeItems::new(NAIVE).collect());
+    let mut parsed = Parsed::new();
+    format::parse(&mut parsed, text, items.iter()).ok()?;
+    parsed
+        .to_naive_datetime_with_offset(0)
         .ok()
         .map(|t| t.and_utc())
 }
+
+/// Xero's `eventDateUtc` without an offset.
+const NAIVE: &str = "%Y-%m-%dT%H:%M:%S%.f";
 
 #[cfg(test)]
 mod tests {
@@ -93,6 +106,31 @@ mod tests {
         assert_eq!(parse_event_date("2026-01-14T09:12:44.227"), Some(want));
         assert_eq!(parse_event_date("2026-01-14T09:12:44.227Z"), Some(want));
         assert_eq!(parse_event_date("14/01/2026"), None);
+        // Exactly what `parse_from_str` with the format reads, and refuses.
+        for text in [
+            "2026-01-14T09:12:44",
+            "2026-01-14T09:12:44.1",
+            "2026-01-14T09:12:44.123456789",
+            "2026-01-14T09:12:44.",
+            "2026-01-14 09:12:44",
+            "2026-1-4T9:2:4",
+            "2026-02-30T09:12:44",
+            "2026-01-14T24:00:00",
+            "2026-01-14T23:59:60",
+            "+12026-01-14T09:12:44",
+            "2026-01-14T09:12:44.227x",
+            "2026-01-14t09:12:44",
+            "",
+        ] {
+            let want = chrono::NaiveDateTime::parse_from_str(text.trim(), NAIVE)
+                .ok()
+                .map(|t| t.and_utc());
+            let got = DateTime::parse_from_rfc3339(text.trim())
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+                .or(want);
+            assert_eq!(parse_event_date(text), got, "{text}");
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ struct Wrapped<'a> {
 /// The wrapped form (what Zoho sends by default) is read in one pass; only a body without
 /// an `invoice` member is read a second time, as the bare object.
 pub fn parse_body(body: &[u8]) -> Result<Invoice<'_>, serde_json::Error> {
-    let wrapped: Wrapped<'_> = serde_json::from_slice(body)?;
+    let wrapped: Wrapped<'_> = invoice_connector_support::json::from_body(body)?;
     match wrapped.invoice {
         Some(invoice) => Ok(invoice),
         None => serde_json::from_slice(body),

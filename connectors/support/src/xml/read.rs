@@ -4,8 +4,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
+use quick_xml::name::{Namespace, QName, ResolveResult};
+use quick_xml::{NsReader, Reader};
 
 use super::tree::{Attr, Document, Node, NONE};
 use super::unescape::unescape;
@@ -26,10 +26,84 @@ pub fn parse(body: &[u8]) -> Result<Document<'_>, XmlError> {
         return Err(err(format!("body over {MAX_XML_BYTES} bytes")));
     }
     let text = std::str::from_utf8(body).map_err(|_| err("body is not UTF-8"))?;
-    let mut reader = NsReader::from_str(text);
+    // A document that declares no namespace (qbXML) resolves every name the same way
+    // whatever its depth: read without keeping namespace scopes per start tag.
+    if text.contains("xmlns") {
+        build(NsReader::from_str(text), text)
+    } else {
+        build(NoNamespaces(Reader::from_str(text)), text)
+    }
+}
+
+/// How names are read: quick-xml's `NsReader`, or [`NoNamespaces`].
+trait Names<'a> {
+    /// The next event.
+    fn next(&mut self) -> quick_xml::Result<Event<'a>>;
+    /// An element name's namespace and local name.
+    fn element<'n>(&self, name: QName<'n>) -> (ResolveResult<'_>, &'n [u8]);
+    /// An attribute name's namespace and local name.
+    fn attribute<'n>(&self, name: QName<'n>) -> (ResolveResult<'_>, &'n [u8]);
+}
+
+impl<'a> Names<'a> for NsReader<&'a [u8]> {
+    fn next(&mut self) -> quick_xml::Result<Event<'a>> {
+        self.read_event()
+    }
+    fn element<'n>(&self, name: QName<'n>) -> (ResolveResult<'_>, &'n [u8]) {
+        let (ns, local) = self.resolve_element(name);
+        (ns, local.into_inner())
+    }
+    fn attribute<'n>(&self, name: QName<'n>) -> (ResolveResult<'_>, &'n [u8]) {
+        let (ns, local) = self.resolve_attribute(name);
+        (ns, local.into_inner())
+    }
+}
+
+/// A plain reader for a document with no `xmlns` anywhere in it, resolving names as
+/// `NsReader` does when nothing is declared: only the reserved `xml` and `xmlns`
+/// prefixes are bound, an unprefixed name is unbound (no default namespace), any other
+/// prefix is unknown (`resolve_same_as_ns_reader_without_declarations` checks this).
+struct NoNamespaces<'a>(Reader<&'a [u8]>);
+
+/// The namespace the `xml` prefix is bound to by definition.
+const XML_NAMESPACE: &[u8] = b"http://www.w3.org/XML/1998/namespace";
+/// The namespace the `xmlns` prefix is bound to by definition.
+const XMLNS_NAMESPACE: &[u8] = b"http://www.w3.org/2000/xmlns/";
+
+impl NoNamespaces<'_> {
+    /// `QName::decompose` (split at the first `:`) with a plain loop: names are short,
+    /// and a `memchr` call costs more than the search itself.
+    fn resolve<'n>(name: QName<'n>) -> (ResolveResult<'static>, &'n [u8]) {
+        let raw = name.into_inner();
+        let Some(colon) = raw.iter().position(|&b| b == b':') else {
+            return (ResolveResult::Unbound, raw);
+        };
+        let (prefix, local) = (&raw[..colon], &raw[colon + 1..]);
+        let ns = match prefix {
+            b"xml" => ResolveResult::Bound(Namespace(XML_NAMESPACE)),
+            b"xmlns" => ResolveResult::Bound(Namespace(XMLNS_NAMESPACE)),
+            p => ResolveResult::Unknown(p.to_vec()),
+        };
+        (ns, local)
+    }
+}
+
+impl<'a> Names<'a> for NoNamespaces<'a> {
+    fn next(&mut self) -> quick_xml::Result<Event<'a>> {
+        self.0.read_event()
+    }
+    fn element<'n>(&self, name: QName<'n>) -> (ResolveResult<'_>, &'n [u8]) {
+        Self::resolve(name)
+    }
+    fn attribute<'n>(&self, name: QName<'n>) -> (ResolveResult<'_>, &'n [u8]) {
+        Self::resolve(name)
+    }
+}
+
+fn build<'a, R: Names<'a>>(mut reader: R, text: &'a str) -> Result<Document<'a>, XmlError> {
     let mut b = Builder::new(text);
     loop {
-        match reader.read_event().map_err(err)? {
+        match reader.next().map_err(err)? {
             Event::Start(e) => b.open(&reader, &e)?,
             Event::Empty(e) => {
                 b.open(&reader, &e)?;
@@ -143,7 +217,7 @@ impl<'a> Builder<'a> {
         i
     }
 
-    fn open(&mut self, reader: &NsReader<&[u8]>, e: &BytesStart<'_>) -> Result<(), XmlError> {
+    fn open<R: Names<'a>>(&mut self, reader: &R, e: &BytesStart<'_>) -> Result<(), XmlError> {
         let depth = self.open.len();
         if depth == 0 && !self.doc.nodes.is_empty() {
             return Err(err("more than one root element"));
@@ -154,7 +228,7 @@ impl<'a> Builder<'a> {
         if self.doc.nodes.len() >= MAX_ELEMENTS {
             return Err(err(format!("more than {MAX_ELEMENTS} elements")));
         }
-        let (ns, local) = reader.resolve_element(e.name());
+        let (ns, local) = reader.element(e.name());
         let ns = match ns {
             ResolveResult::Bound(n) => self.ns_index(n.as_ref()),
             ResolveResult::Unbound => NONE,
@@ -168,7 +242,7 @@ impl<'a> Builder<'a> {
                 )))
             }
         };
-        let name = self.borrow(local.as_ref());
+        let name = self.borrow(local);
         let first_attr = index(self.doc.attrs.len());
         // Most tags have no attributes: no iterator for them.
         let blank_tag = e
@@ -197,7 +271,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Stores the attributes of `e` (not the `xmlns` declarations), each bounded.
-    fn attributes(&mut self, reader: &NsReader<&[u8]>, e: &BytesStart<'_>) -> Result<(), XmlError> {
+    fn attributes<R: Names<'a>>(&mut self, reader: &R, e: &BytesStart<'_>) -> Result<(), XmlError> {
         let first_attr = self.doc.attrs.len();
         for (i, a) in e.attributes().enumerate() {
             if i >= MAX_ATTRIBUTES {
@@ -210,7 +284,7 @@ impl<'a> Builder<'a> {
             if key.as_ref() == b"xmlns" || key.as_ref().starts_with(b"xmlns:") {
                 continue;
             }
-            let (ans, alocal) = reader.resolve_attribute(key);
+            let (ans, alocal) = reader.attribute(key);
             let ans = match ans {
                 ResolveResult::Bound(n) => self.ns_index(n.as_ref()),
                 ResolveResult::Unbound => NONE,
@@ -220,7 +294,7 @@ impl<'a> Builder<'a> {
             if value.len() > MAX_TEXT || self.doc.attrs.len() - first_attr >= 32 {
                 return Err(err("attribute too long or too many attributes"));
             }
-            let name = self.borrow(alocal.as_ref());
+            let name = self.borrow(alocal);
             self.doc.attrs.push(Attr {
                 ns: ans,
                 name,
@@ -323,4 +397,71 @@ fn blank(s: &str) -> bool {
 /// [`MAX_ATTRIBUTES`] and [`MAX_XML_BYTES`]).
 fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(NONE)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Everything a build produced (the tree, or the error), for comparing two readers.
+    fn built<'a, R: Names<'a>>(reader: R, text: &'a str) -> String {
+        match build(reader, text) {
+            Ok(d) => format!("{:?} {:?} {:?}", d.nodes, d.attrs, d.names),
+            Err(e) => format!("error {e}"),
+        }
+    }
+
+    /// On a document without `xmlns`, the plain reader builds exactly what `NsReader`
+    /// builds, errors included: every sequence of up to four of these pieces (prefixed,
+    /// reserved-prefixed and unprefixed names, attributes, text, entities, CDATA, comments,
+    /// processing instructions, mismatched and stray end tags).
+    #[test]
+    fn resolve_same_as_ns_reader_without_declarations() {
+        const PIECES: [&str; 16] = [
+            "<a>",
+            "</a>",
+            "<p:a>",
+            "</p:a>",
+            "<xml:a>",
+            "<xmlns:b>",
+            "<c xml:lang=\"en\" k='v'/>",
+            "<d p:k=\"1\" xmlns:q=\"\"/>",
+            "<e k=\"&lt;&amp;\" k=\"2\"/>",
+            "x &amp; y",
+            "&bad;",
+            "<![CDATA[ <z> ]]>",
+            "<!-- c -->",
+            "<?pi x?>",
+            " \n ",
+            "<:f/>",
+        ];
+        let mut doc = String::new();
+        let mut compared = 0;
+        for len in 1..=4u32 {
+            for mut n in 0..PIECES.len().pow(len) {
+                doc.clear();
+                for _ in 0..len {
+                    doc.push_str(PIECES[n % PIECES.len()]);
+                    n /= PIECES.len();
+                }
+                if doc.contains("xmlns") {
+                    continue;
+                }
+                let ns = built(NsReader::from_str(&doc), &doc);
+                let plain = built(NoNamespaces(Reader::from_str(&doc)), &doc);
+                assert_eq!(ns, plain, "{doc}");
+                compared += 1;
+            }
+        }
+        assert!(compared > 40_000, "{compared}");
+        // And `parse` takes the plain path only then.
+        let body = "<r><p:a/></r>";
+        assert_eq!(
+            parse(body.as_bytes()).unwrap_err().to_string(),
+            "xml: undeclared namespace prefix `p`"
+        );
+        let declared = r#"<r xmlns:p="urn:p"><p:a/></r>"#;
+        assert_eq!(parse(declared.as_bytes()).unwrap().root().name(), "r");
+    }
 }
