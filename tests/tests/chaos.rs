@@ -10,7 +10,8 @@
 //! healthy; `invoice-relay audit verify` passes on the store.
 //!
 //! Short mode (default, about 90 s on two cores): 24 s of traffic, a kill every 3 to 9 s;
-//! after the last kill the updates its process had claimed wait out the relay's 60 s lease.
+//! after the last kill the updates its process had claimed wait out the relay's 60 s lease
+//! (the test waits for the outbox to drain before it stops the relay).
 //! Long mode: `INVOICE_RELAY_CHAOS_SECS=600` sends for that many seconds.
 //! Needs the binary: `cargo build -p invoice-relay` first.
 
@@ -300,7 +301,17 @@ async fn relay_loses_nothing_across_kills_while_the_portal_flaps() {
         "chaos: all delivered at {:.0}s",
         started.elapsed().as_secs_f64()
     );
-    // The outbox drains, the audit chain verifies.
+    // The outbox drains. The portal can hold every update before the outbox is empty: an
+    // update it applied but answered too late, or just before a kill, stays pending under
+    // the killed process's lease until that runs out (60 s), then is sent again and
+    // dropped by the portal as a repeat. So wait for the drain, with a deadline, before
+    // stopping the relay (a second opener of the file reads it beside the relay).
+    let drained = wait_for_drain(&dir.path().join("chaos.db"), Duration::from_secs(120)).await;
+    eprintln!(
+        "chaos: outbox drained ({drained}) at {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    // The outbox stays drained across a clean stop, the audit chain verifies.
     let code = relay.terminate().await;
     eprintln!(
         "chaos: relay stopped at {:.0}s",
@@ -341,4 +352,20 @@ async fn relay_loses_nothing_across_kills_while_the_portal_flaps() {
         faults.len() >= 4,
         "not every fault kind was injected: {faults:?}"
     );
+}
+
+/// Polls the store until no update is pending or `within` has passed; true if drained.
+async fn wait_for_drain(db: &Path, within: Duration) -> bool {
+    let journal = invoice_store_sqlite::SqliteJournal::open(db).expect("open beside the relay");
+    let deadline = Instant::now() + within;
+    loop {
+        let counts = journal.outbox_counts().await.expect("counts");
+        if counts.pending == 0 {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
