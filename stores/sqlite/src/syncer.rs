@@ -29,11 +29,13 @@ use invoice_core::journal::JournalError;
 use crate::writer::Job;
 
 /// Most committed transactions waiting for their sync when the writer starts the next
-/// one. With 1, the writer builds transaction `n + 1` while transaction `n` syncs, then
-/// waits for that sync: the jobs arriving meanwhile make the next transaction larger
-/// instead of making more, smaller transactions (each of which rewrites the pages all
-/// transactions share, such as the tails of the append-only tables).
-const MAX_UNSYNCED: usize = 1;
+/// one. With 2, the writer may build transaction `n + 2` while `n` syncs and `n + 1` waits
+/// for the next sync, then waits: the jobs arriving meanwhile make the next transaction
+/// larger instead of making more, smaller transactions (each of which rewrites the pages
+/// all transactions share, such as the tails of the append-only tables). 2 rather than 1:
+/// the writer no longer idles while a sync finishes (HTTP A/B, 2026-12-07: 13,557 / 12,969
+/// against 12,017 / 12,264 durable webhooks/s, p99 unchanged; commit bench +2 %).
+const MAX_UNSYNCED: usize = 2;
 
 /// Handle to the syncer thread; dropping it waits until every handed-over job is answered.
 pub(crate) struct WalSyncer {
