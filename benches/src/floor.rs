@@ -310,6 +310,12 @@ pub fn relay_token(request: &WebhookRequest) -> Option<&[u8]> {
     request.headers().get("x-relay-token").map(|v| v.as_bytes())
 }
 
+/// Salesforce Outbound Messages' shared-secret header `X-Relay-Secret` (Outbound Messages
+/// carry no signature; the connector compares this header in constant time).
+pub fn relay_secret(request: &WebhookRequest) -> Option<&[u8]> {
+    request.headers().get("x-relay-secret").map(|v| v.as_bytes())
+}
+
 /// The floor of `platform`'s chosen fixture `request`, `secret` being the connector's
 /// fixture secret.
 pub fn floor(platform: &str, secret: &str, request: &WebhookRequest) -> Option<Floor> {
@@ -328,6 +334,13 @@ pub fn floor(platform: &str, secret: &str, request: &WebhookRequest) -> Option<F
             Auth::Token {
                 expected: key.to_vec(),
                 get: query_code,
+            },
+            parse,
+        ),
+        "salesforce" => Floor::new(
+            Auth::Token {
+                expected: key.to_vec(),
+                get: relay_secret,
             },
             parse,
         ),
