@@ -313,7 +313,10 @@ pub fn relay_token(request: &WebhookRequest) -> Option<&[u8]> {
 /// Salesforce Outbound Messages' shared-secret header `X-Relay-Secret` (Outbound Messages
 /// carry no signature; the connector compares this header in constant time).
 pub fn relay_secret(request: &WebhookRequest) -> Option<&[u8]> {
-    request.headers().get("x-relay-secret").map(|v| v.as_bytes())
+    request
+        .headers()
+        .get("x-relay-secret")
+        .map(|v| v.as_bytes())
 }
 
 /// The floor of `platform`'s chosen fixture `request`, `secret` being the connector's

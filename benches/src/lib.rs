@@ -248,6 +248,12 @@ mod tests {
                         .insert("x-relay-token", "forged".parse().unwrap());
                     true
                 }
+                "salesforce" => {
+                    forged
+                        .headers_mut()
+                        .insert("x-relay-secret", "forged".parse().unwrap());
+                    true
+                }
                 "workday" => {
                     forged.headers_mut().insert(
                         http::header::AUTHORIZATION,
