@@ -3,7 +3,9 @@
 //!
 //! - [`journal`]: the shared `Journal` behaviour suite (in-memory, SQLite, PostgreSQL).
 //! - [`connector`]: the connector suite, driven by a connector's fixtures.
+//! - [`bench`]: realistic commit batches for the journals' benches.
 
+pub mod bench;
 pub mod connector;
 pub mod fixture;
 pub mod journal;

@@ -26,9 +26,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use invoice_core::journal::Journal;
 use invoice_store_sqlite::{SqliteJournal, SqliteOptions};
 
-#[path = "support/batch.rs"]
-mod batch;
-use batch::full_batch;
+use invoice_core::testing::bench::webhook_commit_batch as full_batch;
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -1,4 +1,5 @@
-//! Where a durable commit's time goes: commits the `commit` bench's full rows from 64
+//! Where a durable commit's time goes: commits the `commit` bench's full rows
+//! ([`webhook_commit_batch`](invoice_core::testing::bench::webhook_commit_batch)) from 64
 //! producers (each starting its next commit when its previous one is durable) into a new
 //! journal, then prints throughput and, per thread of the journal (writer, syncer,
 //! checkpointer), CPU time and bytes written per event, read from Linux's
@@ -22,8 +23,7 @@ use std::time::Instant;
 use invoice_core::journal::Journal;
 use invoice_store_sqlite::SqliteJournal;
 
-#[path = "../benches/support/batch.rs"]
-mod batch;
+use invoice_core::testing::bench::webhook_commit_batch;
 
 /// CPU nanoseconds and bytes written so far by each named thread of this process.
 fn threads() -> BTreeMap<String, (u64, u64)> {
@@ -81,7 +81,7 @@ fn main() {
                         if n >= events {
                             break;
                         }
-                        j.commit(batch::full_batch(n)).await.expect("commit");
+                        j.commit(webhook_commit_batch(n)).await.expect("commit");
                     }
                 })
             })

@@ -1,18 +1,27 @@
-//! The rows the relay commits for one Stripe webhook, shared by the `commit` bench and the
-//! `commit_profile` example.
+//! Realistic commit batches for the journals' throughput benches.
 
 use bytes::Bytes;
 use chrono::Utc;
-use invoice_core::audit::{AuditAction, AuditRecord};
-use invoice_core::journal::{CommitBatch, ReceivedRecord, StateWrite};
-use invoice_core::{
+use rust_decimal::Decimal;
+
+use crate::audit::{AuditAction, AuditRecord};
+use crate::journal::{CommitBatch, ReceivedRecord, StateWrite};
+use crate::{
     Currency, Customer, DedupKey, EventKind, InvoiceEvent, InvoiceKey, InvoiceState, Lifecycle,
     Platform, PortalUpdate, TenantId,
 };
-use rust_decimal::Decimal;
 
-/// One event's worth of rows, as the relay commits it for a webhook.
-pub fn full_batch(n: u64) -> CommitBatch {
+/// Event `n`'s worth of rows, as the relay commits them for a fresh Stripe webhook: the raw
+/// request, its dedup key, a new open invoice's state (`in_{n}`, one of 97 customers), two
+/// audit records and one portal update. The journals' commit benches and profilers write
+/// these.
+///
+/// ```
+/// let batch = invoice_core::testing::bench::webhook_commit_batch(7);
+/// assert_eq!(batch.dedup[0].event_id, "evt_7");
+/// assert_eq!((batch.audit.len(), batch.outbox.len()), (2, 1));
+/// ```
+pub fn webhook_commit_batch(n: u64) -> CommitBatch {
     let now = Utc::now();
     let key = InvoiceKey::new(Platform::Stripe, "acct_bench", format!("in_{n}"));
     let event_id = format!("evt_{n}");
