@@ -89,7 +89,10 @@ pub struct OnePass<'a> {
 
 /// Reads `body` in one pass; `None` when the two-pass path must decide.
 pub fn read(body: &[u8]) -> Option<OnePass<'_>> {
-    let e: Envelope<'_> = serde_json::from_slice(body).ok()?;
+    // The body's UTF-8 checked once as a whole, then read as text: `from_slice` would
+    // check each borrowed string again. A body that is not UTF-8 goes to the two-pass
+    // path, which names the error.
+    let e: Envelope<'_> = serde_json::from_str(std::str::from_utf8(body).ok()?).ok()?;
     let kind = ObjectKind::of(&e.event_type);
     let object = match kind {
         ObjectKind::Invoice => Object::Invoice(e.data.object.invoice()?),
