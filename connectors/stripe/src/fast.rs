@@ -14,6 +14,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use invoice_connector_support::json::{from_body, Text};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -89,10 +90,8 @@ pub struct OnePass<'a> {
 
 /// Reads `body` in one pass; `None` when the two-pass path must decide.
 pub fn read(body: &[u8]) -> Option<OnePass<'_>> {
-    // The body's UTF-8 checked once as a whole, then read as text: `from_slice` would
-    // check each borrowed string again. A body that is not UTF-8 goes to the two-pass
-    // path, which names the error.
-    let e: Envelope<'_> = serde_json::from_str(std::str::from_utf8(body).ok()?).ok()?;
+    // Any failure (not UTF-8 included) goes to the two-pass path, which names the error.
+    let e: Envelope<'_> = from_body(body).ok()?;
     let kind = ObjectKind::of(&e.event_type);
     let object = match kind {
         ObjectKind::Invoice => Object::Invoice(e.data.object.invoice()?),
@@ -184,34 +183,7 @@ impl<T> Slot<T> {
     }
 }
 
-/// A string borrowed from the body where it has no escapes, as `#[serde(borrow)]
-/// Cow<str>` reads it.
-#[derive(Debug)]
-struct Str<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Str<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-type S<'a> = Slot<Str<'a>>;
+type S<'a> = Slot<Text<'a>>;
 
 /// A string-to-string map (`metadata`) whose keys and values borrow from the body where
 /// they have no escapes; a later duplicate key wins and a non-string value is refused,
@@ -232,7 +204,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Meta<'a> {
                 mut map: A,
             ) -> Result<Meta<'de>, A::Error> {
                 let mut out = BTreeMap::new();
-                while let Some((k, v)) = map.next_entry::<Str<'de>, Str<'de>>()? {
+                while let Some((k, v)) = map.next_entry::<Text<'de>, Text<'de>>()? {
                     out.insert(k.0, v.0);
                 }
                 Ok(Meta(out))
@@ -242,7 +214,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Meta<'a> {
     }
 }
 
-fn s<'a>(v: Str<'a>) -> Cow<'a, str> {
+fn s<'a>(v: Text<'a>) -> Cow<'a, str> {
     v.0
 }
 
