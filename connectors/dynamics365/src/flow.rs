@@ -13,6 +13,7 @@
 //! `message` is the trigger's `SdkMessage` (`Create`, `Update`, `Delete`). Numbers may
 //! arrive as numbers or strings; empty values as `null` or `""`.
 
+use invoice_connector_support::json::present;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -68,16 +69,11 @@ pub struct FlowPost {
     pub modifiedon: Option<String>,
 }
 
-fn present(raw: &Option<Box<RawValue>>) -> Option<&RawValue> {
-    raw.as_deref()
-        .filter(|r| !matches!(r.get().trim(), "null" | "\"\""))
-}
-
 impl FlowPost {
     /// The row the flow describes.
     pub fn row(&self) -> Row {
         let option = |r: &Option<Box<RawValue>>| {
-            present(r).and_then(|r| {
+            present(r.as_deref()).and_then(|r| {
                 values::option(r).or_else(|| values::text(r).and_then(|t| t.trim().parse().ok()))
             })
         };
@@ -87,9 +83,9 @@ impl FlowPost {
             number: self.invoicenumber.clone().filter(|n| !n.is_empty()),
             statecode: option(&self.statecode),
             statuscode: option(&self.statuscode),
-            total: present(&self.totalamount).map(|r| values::money(r).ok_or(())),
-            amount_due: present(&self.amountdue).map(|r| values::money(r).ok_or(())),
-            due_date: present(&self.duedate).map(|r| values::date(r).ok_or(())),
+            total: present(self.totalamount.as_deref()).map(|r| values::money(r).ok_or(())),
+            amount_due: present(self.amountdue.as_deref()).map(|r| values::money(r).ok_or(())),
+            due_date: present(self.duedate.as_deref()).map(|r| values::date(r).ok_or(())),
             customer_id: self.customerid.clone().filter(|c| !c.is_empty()),
             customer_name: self.customername.clone().filter(|c| !c.is_empty()),
             currency_id: None,

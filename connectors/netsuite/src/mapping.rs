@@ -24,6 +24,7 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use invoice_connector_support::json::present;
 use invoice_core::{
     Currency, Customer, EventDetail, EventKind, InvoiceEvent, InvoiceKey, InvoiceSnapshot,
     Lifecycle, Platform, Skipped, TenantId,
@@ -205,9 +206,9 @@ fn invoice(
             .ok_or("no currency: set sources.netsuite.default_currency")?,
     };
     let total = amount(inv.total, currency)?;
-    let remaining = match inv.amount_remaining {
-        Some(r) if !matches!(r.get().trim(), "null" | "\"\"") => Some(amount(r, currency)?),
-        _ => None,
+    let remaining = match present(inv.amount_remaining) {
+        Some(r) => Some(amount(r, currency)?),
+        None => None,
     };
     let paid = match (remaining, status) {
         (Some(r), _) => (total - r).max(Decimal::new(0, currency.exponent())),

@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use invoice_connector_support::json::present;
 use invoice_core::{
     Currency, Customer, EventDetail, EventKind, InvoiceEvent, InvoiceKey, InvoiceSnapshot,
     Lifecycle, Platform, Skipped, TenantId,
@@ -134,10 +135,6 @@ pub fn amount(raw: &RawValue) -> Option<Decimal> {
     } else {
         Decimal::from_str(text).ok()
     }
-}
-
-fn present(raw: Option<&RawValue>) -> Option<&RawValue> {
-    raw.filter(|r| !matches!(r.get().trim(), "null" | "\"\""))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` (UTC, as `getValue` gives it) or RFC 3339.

@@ -11,6 +11,7 @@ use std::marker::PhantomData;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// `serde_json::from_slice` of a request body, with the same result and the same errors,
 /// but cheaper on valid UTF-8 (every body that parses): the body is checked once as a
@@ -79,6 +80,22 @@ pub fn keyed_map<'de: 'a, 'a, D: Deserializer<'de>, V: Deserialize<'de>>(
         }
     }
     d.deserialize_map(M(PhantomData))
+}
+
+/// `raw` unless it is `null` or the empty string (surrounding whitespace ignored): how
+/// platforms that send every column (ServiceNow, NetSuite, Power Automate) say "no value".
+///
+/// ```
+/// use invoice_connector_support::json::present;
+/// use serde_json::value::RawValue;
+/// let raw = |s: &str| RawValue::from_string(s.to_owned()).unwrap();
+/// assert!(present(Some(&*raw("null"))).is_none());
+/// assert!(present(Some(&*raw(r#""""#))).is_none());
+/// assert_eq!(present(Some(&*raw("12.5"))).map(RawValue::get), Some("12.5"));
+/// assert!(present(None).is_none());
+/// ```
+pub fn present(raw: Option<&RawValue>) -> Option<&RawValue> {
+    raw.filter(|r| !matches!(r.get().trim(), "null" | "\"\""))
 }
 
 #[cfg(test)]
