@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use invoice_connector_support::http::{retry_after, transient};
 use invoice_core::registry::ConfigError;
 use invoice_core::{EnrichError, Enricher, InvoiceEvent, Platform, Secret, ThinReference};
 
@@ -63,13 +64,6 @@ impl ClientCredentials {
             client_secret,
             cached: Mutex::new(None),
         }
-    }
-}
-
-fn transient(message: String, retry_after_secs: Option<u64>) -> EnrichError {
-    EnrichError::Transient {
-        message,
-        retry_after_secs,
     }
 }
 
@@ -237,13 +231,6 @@ impl SapEnricher {
     }
 }
 
-fn retry_after(resp: &reqwest::Response) -> Option<u64> {
-    resp.headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
-}
-
 #[async_trait]
 impl Enricher for SapEnricher {
     fn platform(&self) -> Platform {
@@ -271,9 +258,9 @@ impl Enricher for SapEnricher {
         if !status.is_success() {
             let msg = format!("sap odata answered {status}");
             return Err(match status.as_u16() {
-                429 | 503 => transient(msg, retry_after(&resp)),
+                429 | 503 => transient(msg, retry_after(resp.headers())),
                 401 | 403 => transient(msg, None),
-                s if s >= 500 => transient(msg, retry_after(&resp)),
+                s if s >= 500 => transient(msg, retry_after(resp.headers())),
                 _ => EnrichError::Rejected(msg),
             });
         }
