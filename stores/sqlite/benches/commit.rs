@@ -24,9 +24,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use invoice_core::journal::Journal;
-use invoice_store_sqlite::{SqliteJournal, SqliteOptions};
-
 use invoice_core::testing::bench::webhook_commit_batch as full_batch;
+use invoice_store_sqlite::{SqliteJournal, SqliteOptions};
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()
