@@ -13,7 +13,9 @@ use crate::convert::{
 };
 use crate::writer::WriteCtx;
 
-/// Due heads of invoices with no item under lease, `next_attempt_at` then id order.
+/// Due heads of invoices with no item under lease, `next_attempt_at` then id order. The
+/// lease check reads the subject's unsent rows (one or two) through `outbox_head`; left to
+/// itself the planner would pick `outbox_due` and walk every unsent row of the outbox.
 const CLAIMABLE: &str = "
     SELECT o.id FROM outbox o
     WHERE o.status = 0
@@ -22,7 +24,7 @@ const CLAIMABLE: &str = "
       AND o.id = (SELECT h.id FROM outbox h
                   WHERE h.subject = o.subject AND h.status = 0
                   ORDER BY h.sequence, h.id LIMIT 1)
-      AND NOT EXISTS (SELECT 1 FROM outbox l
+      AND NOT EXISTS (SELECT 1 FROM outbox l INDEXED BY outbox_head
                       WHERE l.subject = o.subject AND l.status = 0 AND l.leased_until > ?1)
     ORDER BY o.next_attempt_at, o.id
     LIMIT ?2";
@@ -227,4 +229,44 @@ pub(crate) fn fail_pending(
         return Err(JournalError::NotFound(format!("pending reference {id}")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// Every table access of the claim query goes through an index: its lease check reads
+    /// the subject's unsent rows through `outbox_head` (schema 2 dropped the index made
+    /// for it), never the whole outbox.
+    #[test]
+    fn claim_reads_the_outbox_through_its_indexes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut conn).unwrap();
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {CLAIMABLE}"))
+            .unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(params![0_i64, 10_i64], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let accesses: Vec<&String> = plan
+            .iter()
+            .filter(|l| l.starts_with("SCAN") || l.starts_with("SEARCH"))
+            .collect();
+        assert_eq!(accesses.len(), 3, "{plan:#?}");
+        for line in accesses {
+            assert!(
+                line.contains("USING"),
+                "a table scan in the claim query: {plan:#?}"
+            );
+        }
+        assert!(
+            plan.iter()
+                .any(|l| l.starts_with("SEARCH l USING INDEX outbox_head")),
+            "{plan:#?}"
+        );
+    }
 }
