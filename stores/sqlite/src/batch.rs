@@ -7,6 +7,7 @@ use invoice_core::Lifecycle;
 use rusqlite::params;
 
 use crate::convert::{corrupt, db_err, nanos, platform_ord, to_i64};
+use crate::hot::Hot;
 use crate::writer::{record_json, WriteCtx};
 
 struct Received {
@@ -124,14 +125,10 @@ impl PreparedBatch {
     /// journal: duplicate, then stale revision, then an unknown pending reference. A batch
     /// that fails a check has written nothing (the writer relies on that: there is no
     /// savepoint to roll back to).
-    pub fn write(self, cx: &mut WriteCtx<'_>) -> Result<CommitReceipt, JournalError> {
+    pub fn write(self, cx: &mut WriteCtx<'_, '_>) -> Result<CommitReceipt, JournalError> {
         let conn = cx.conn;
         {
-            let mut seen = conn
-                .prepare_cached(
-                    "SELECT 1 FROM dedup WHERE platform = ?1 AND tenant = ?2 AND event_id = ?3",
-                )
-                .map_err(db_err)?;
+            let seen = cx.hot(Hot::DedupExists)?;
             for (i, key @ (p, t, e)) in self.dedup.iter().enumerate() {
                 // A key twice in one batch is a duplicate too (batches hold a few keys).
                 if self.dedup[..i].contains(key) || seen.exists(params![p, t, e]).map_err(db_err)? {
@@ -140,12 +137,7 @@ impl PreparedBatch {
             }
         }
         {
-            let mut get = conn
-                .prepare_cached(
-                    "SELECT revision FROM states
-                     WHERE platform_ord = ?1 AND tenant = ?2 AND invoice_id = ?3",
-                )
-                .map_err(db_err)?;
+            let get = cx.hot(Hot::StateRevision)?;
             for s in &self.states {
                 let stored: Option<i64> = get
                     .query_row(params![s.ord, s.tenant, s.id], |r| r.get(0))
@@ -171,11 +163,7 @@ impl PreparedBatch {
         }
         // Checks done: from here on only an SQLite error can fail the batch.
         {
-            let mut ins = conn
-                .prepare_cached(
-                    "INSERT INTO dedup (platform, tenant, event_id) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(db_err)?;
+            let ins = cx.hot(Hot::DedupInsert)?;
             for (p, t, e) in &self.dedup {
                 ins.execute(params![p, t, e]).map_err(db_err)?;
             }
@@ -186,17 +174,7 @@ impl PreparedBatch {
                 .map_err(db_err)?;
         }
         {
-            let mut put = conn
-                .prepare_cached(
-                    "INSERT INTO states (platform_ord, platform, tenant, invoice_id, number,
-                         customer, owed, revision, state)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                     ON CONFLICT (platform_ord, tenant, invoice_id) DO UPDATE SET
-                         number = excluded.number, customer = excluded.customer,
-                         owed = excluded.owed, revision = excluded.revision,
-                         state = excluded.state",
-                )
-                .map_err(db_err)?;
+            let put = cx.hot(Hot::StateUpsert)?;
             for s in &self.states {
                 let revision = s.expected.map_or(1, |r| r.saturating_add(1));
                 put.execute(params![
@@ -214,27 +192,16 @@ impl PreparedBatch {
             }
         }
         if let Some(r) = &self.received {
-            conn.prepare_cached(
-                "INSERT INTO received (platform, tenant, received_at, headers, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![r.platform, r.tenant, r.at, r.headers, &r.body[..]])
-            })
-            .map_err(db_err)?;
+            cx.hot(Hot::ReceivedInsert)?
+                .execute(params![r.platform, r.tenant, r.at, r.headers, &r.body[..]])
+                .map_err(db_err)?;
         }
         let mut last_audit_seq = 0;
         for (record, json) in self.audit {
             last_audit_seq = cx.seal(record, &json)?;
         }
         {
-            let mut put = conn
-                .prepare_cached(
-                    "INSERT INTO outbox (update_id, subject, sequence, body, status, attempts,
-                         next_attempt_at, created_at)
-                     VALUES (?1, ?2, ?3, ?4, 0, 0, ?5, ?5)",
-                )
-                .map_err(db_err)?;
+            let put = cx.hot(Hot::OutboxInsert)?;
             for o in &self.outbox {
                 put.execute(params![o.update_id, o.subject, o.sequence, o.json, o.at])
                     .map_err(db_err)?;

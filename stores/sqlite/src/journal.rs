@@ -208,7 +208,7 @@ impl SqliteJournal {
     async fn write<T, F>(&self, f: F) -> Result<T, JournalError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, JournalError> + Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_, '_>) -> Result<T, JournalError> + Send + 'static,
     {
         self.inner.writer.run(f).await
     }

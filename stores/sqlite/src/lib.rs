@@ -5,6 +5,7 @@ mod batch;
 mod checkpoint;
 mod convert;
 pub mod export;
+mod hot;
 mod journal;
 mod options;
 mod outbox;

@@ -49,7 +49,7 @@ fn not_found(id: OutboxId) -> JournalError {
 
 /// Leases up to `n` claimable items until `now + lease`.
 pub(crate) fn claim(
-    cx: &mut WriteCtx<'_>,
+    cx: &mut WriteCtx<'_, '_>,
     n: usize,
     now: DateTime<Utc>,
     lease: std::time::Duration,
@@ -75,7 +75,7 @@ pub(crate) fn claim(
 
 /// Marks an item delivered and seals `audit`.
 pub(crate) fn complete(
-    cx: &mut WriteCtx<'_>,
+    cx: &mut WriteCtx<'_, '_>,
     id: OutboxId,
     audit: AuditRecord,
 ) -> Result<(), JournalError> {
@@ -96,7 +96,7 @@ pub(crate) fn complete(
 
 /// Records a failed attempt, due again at `retry_at`.
 pub(crate) fn fail(
-    cx: &mut WriteCtx<'_>,
+    cx: &mut WriteCtx<'_, '_>,
     id: OutboxId,
     error: &str,
     retry_at: DateTime<Utc>,
@@ -118,7 +118,7 @@ pub(crate) fn fail(
 
 /// Dead-letters an item and seals `audit`.
 pub(crate) fn dead_letter(
-    cx: &mut WriteCtx<'_>,
+    cx: &mut WriteCtx<'_, '_>,
     id: OutboxId,
     error: &str,
     audit: AuditRecord,
@@ -141,7 +141,7 @@ pub(crate) fn dead_letter(
 
 /// Queues matching dead letters again, sealing one `Replayed` entry each.
 pub(crate) fn replay(
-    cx: &mut WriteCtx<'_>,
+    cx: &mut WriteCtx<'_, '_>,
     filter: &ReplayFilter,
     now: DateTime<Utc>,
 ) -> Result<u64, JournalError> {
@@ -174,7 +174,7 @@ pub(crate) fn replay(
 
 /// Leases up to `n` due thin references, in id order.
 pub(crate) fn claim_pending(
-    cx: &mut WriteCtx<'_>,
+    cx: &mut WriteCtx<'_, '_>,
     n: usize,
     now: DateTime<Utc>,
     lease: std::time::Duration,
@@ -211,7 +211,7 @@ pub(crate) fn claim_pending(
 
 /// Records a failed fetch, due again at `retry_at`.
 pub(crate) fn fail_pending(
-    cx: &mut WriteCtx<'_>,
+    cx: &mut WriteCtx<'_, '_>,
     id: PendingId,
     error: &str,
     retry_at: DateTime<Utc>,

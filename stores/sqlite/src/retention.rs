@@ -28,7 +28,7 @@ pub struct RetentionReport {
 }
 
 pub(crate) fn retain_before(
-    cx: &mut WriteCtx<'_>,
+    cx: &mut WriteCtx<'_, '_>,
     before: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<RetentionReport, JournalError> {

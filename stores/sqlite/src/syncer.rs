@@ -183,7 +183,7 @@ mod tests {
     struct Answer(mpsc::Sender<Option<JournalError>>);
 
     impl Job for Answer {
-        fn run(&mut self, _: &mut WriteCtx<'_>) -> bool {
+        fn run(&mut self, _: &mut WriteCtx<'_, '_>) -> bool {
             true
         }
         fn respond(self: Box<Self>, failure: Option<JournalError>) {

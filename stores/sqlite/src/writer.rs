@@ -25,16 +25,24 @@ use tokio::sync::oneshot;
 
 use crate::checkpoint::Checkpointer;
 use crate::convert::{db_err, hash_from, nanos, to_i64, to_u64};
+use crate::hot::{Hot, HotStatements};
 use crate::syncer::{sync_failed, WalSyncer};
 
-/// What a job sees: the connection inside the open transaction, and the chain head.
-pub(crate) struct WriteCtx<'c> {
+/// What a job sees: the connection inside the open transaction, its hot statements, and
+/// the chain head.
+pub(crate) struct WriteCtx<'a, 'c> {
     /// The writer's connection; statements are prepared once and cached.
     pub conn: &'c Connection,
+    hot: &'a mut HotStatements<'c>,
     head: (u64, ChainHash),
 }
 
-impl WriteCtx<'_> {
+impl<'c> WriteCtx<'_, 'c> {
+    /// One of the per-event statements (prepared once, see [`HotStatements`]).
+    pub fn hot(&mut self, which: Hot) -> Result<&mut rusqlite::Statement<'c>, JournalError> {
+        self.hot.get(which)
+    }
+
     /// Seals `record` as the next audit entry (with its pre-serialized JSON) and stores it.
     pub fn seal(&mut self, record: AuditRecord, json: &str) -> Result<u64, JournalError> {
         let (seq, prev) = (self.head.0 + 1, self.head.1);
@@ -43,22 +51,16 @@ impl WriteCtx<'_> {
         let action = record.action.as_str();
         // The JSON was made on the caller's thread: hash it instead of serializing again.
         let entry = AuditEntry::seal_serialized(seq, prev, record, json.as_bytes());
-        self.conn
-            .prepare_cached(
-                "INSERT INTO audit (seq, prev_hash, hash, at, action, customer, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    to_i64(seq),
-                    &entry.prev_hash.0[..],
-                    &entry.hash.0[..],
-                    at,
-                    action,
-                    customer,
-                    json
-                ])
-            })
+        self.hot(Hot::AuditInsert)?
+            .execute(params![
+                to_i64(seq),
+                &entry.prev_hash.0[..],
+                &entry.hash.0[..],
+                at,
+                action,
+                customer,
+                json
+            ])
             .map_err(db_err)?;
         self.head = (seq, entry.hash);
         Ok(seq)
@@ -80,7 +82,7 @@ pub(crate) fn record_json(record: &AuditRecord) -> Result<String, JournalError> 
 pub(crate) trait Job: Send {
     /// Runs inside the batch's transaction; true when it succeeded. A job that fails must
     /// have changed nothing (checks first, then writes).
-    fn run(&mut self, cx: &mut WriteCtx<'_>) -> bool;
+    fn run(&mut self, cx: &mut WriteCtx<'_, '_>) -> bool;
     /// Answers the caller once the batch is durable (`None`) or failed as a whole.
     fn respond(self: Box<Self>, batch_failure: Option<JournalError>);
 }
@@ -94,9 +96,9 @@ struct Op<T, F> {
 impl<T, F> Job for Op<T, F>
 where
     T: Send,
-    F: FnOnce(&mut WriteCtx<'_>) -> Result<T, JournalError> + Send,
+    F: FnOnce(&mut WriteCtx<'_, '_>) -> Result<T, JournalError> + Send,
 {
-    fn run(&mut self, cx: &mut WriteCtx<'_>) -> bool {
+    fn run(&mut self, cx: &mut WriteCtx<'_, '_>) -> bool {
         let Some(f) = self.f.take() else {
             return false;
         };
@@ -156,7 +158,7 @@ impl Writer {
         checkpointer: Checkpointer,
         syncer: Option<WalSyncer>,
     ) -> Result<Writer, JournalError> {
-        let head = load_head(&conn)?;
+        let head = load_head(&mut HotStatements::new(&conn))?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let max = group_commit_max.max(1);
         let counters = Arc::new(Counters::default());
@@ -177,7 +179,7 @@ impl Writer {
     pub async fn run<T, F>(&self, f: F) -> Result<T, JournalError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCtx<'_>) -> Result<T, JournalError> + Send + 'static,
+        F: FnOnce(&mut WriteCtx<'_, '_>) -> Result<T, JournalError> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
         let job: Box<dyn Job> = Box::new(Op {
@@ -222,13 +224,10 @@ fn stopped() -> JournalError {
     JournalError::Unavailable("sqlite writer stopped".into())
 }
 
-fn load_head(conn: &Connection) -> Result<(u64, ChainHash), JournalError> {
-    let row: Option<(i64, Vec<u8>)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+fn load_head(hot: &mut HotStatements<'_>) -> Result<(u64, ChainHash), JournalError> {
+    let row: Option<(i64, Vec<u8>)> = hot
+        .get(Hot::AuditHead)?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
         .map_err(db_err)?;
     match row {
@@ -246,6 +245,7 @@ fn writer_loop(
     checkpointer: &Checkpointer,
     syncer: Option<WalSyncer>,
 ) {
+    let mut hot = HotStatements::new(&conn);
     while let Ok(first) = rx.recv() {
         // Wait for the disk before taking the queue, so the writes that arrive during the
         // sync join this transaction.
@@ -264,7 +264,7 @@ fn writer_loop(
             respond_all(jobs, Some(&sync_failed("an earlier fdatasync failed")));
             continue;
         }
-        let (jobs, failure) = run_batch(&conn, &mut head, jobs);
+        let (jobs, failure) = run_batch(&conn, &mut hot, &mut head, jobs);
         if failure.is_some() {
             respond_all(jobs, failure.as_ref());
             continue;
@@ -288,8 +288,9 @@ fn respond_all(jobs: Vec<Box<dyn Job>>, failure: Option<&JournalError>) {
 
 /// Runs one batch: its jobs, to be answered, and the failure of the batch as a whole
 /// (`None`: committed).
-fn run_batch(
-    conn: &Connection,
+fn run_batch<'c>(
+    conn: &'c Connection,
+    hot: &mut HotStatements<'c>,
     head: &mut (u64, ChainHash),
     jobs: Vec<Box<dyn Job>>,
 ) -> (Vec<Box<dyn Job>>, Option<JournalError>) {
@@ -298,7 +299,7 @@ fn run_batch(
     }
     // Another process (an operator's `dlq replay`) may have sealed entries since our last
     // batch: read the head under the write lock, never trust a cached one.
-    match load_head(conn) {
+    match load_head(hot) {
         Ok(h) => *head = h,
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
@@ -314,7 +315,11 @@ fn run_batch(
             continue;
         }
         let changes_before = conn.total_changes();
-        let mut cx = WriteCtx { conn, head: *head };
+        let mut cx = WriteCtx {
+            conn,
+            hot: &mut *hot,
+            head: *head,
+        };
         if job.run(&mut cx) {
             *head = cx.head;
         } else if conn.total_changes() != changes_before {
@@ -341,7 +346,7 @@ fn run_batch(
         if !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
         }
-        *head = load_head(conn).unwrap_or(start);
+        *head = load_head(hot).unwrap_or(start);
     }
     (done, failure)
 }
@@ -357,7 +362,7 @@ mod tests {
         fail: Option<bool>,
     ) -> (Box<dyn Job>, oneshot::Receiver<Result<(), JournalError>>) {
         let (tx, rx) = oneshot::channel();
-        let f = move |cx: &mut WriteCtx<'_>| -> Result<(), JournalError> {
+        let f = move |cx: &mut WriteCtx<'_, '_>| -> Result<(), JournalError> {
             if fail == Some(false) {
                 // Fails its check before changing anything.
                 return Err(JournalError::Duplicate);
@@ -399,11 +404,12 @@ mod tests {
     #[test]
     fn a_job_that_fails_its_check_fails_alone() {
         let conn = connection();
-        let mut head = load_head(&conn).unwrap();
+        let mut hot = HotStatements::new(&conn);
+        let mut head = load_head(&mut hot).unwrap();
         let (a, ra) = cursor_job("a", None);
         let (b, rb) = cursor_job("b", Some(false));
         let (c, rc) = cursor_job("c", None);
-        let (jobs, failure) = run_batch(&conn, &mut head, vec![a, b, c]);
+        let (jobs, failure) = run_batch(&conn, &mut hot, &mut head, vec![a, b, c]);
         assert!(failure.is_none());
         respond_all(jobs, None);
         assert!(ra.blocking_recv().unwrap().is_ok());
@@ -418,11 +424,12 @@ mod tests {
     #[test]
     fn a_job_that_fails_after_a_change_fails_the_whole_batch() {
         let conn = connection();
-        let mut head = load_head(&conn).unwrap();
+        let mut hot = HotStatements::new(&conn);
+        let mut head = load_head(&mut hot).unwrap();
         let (a, ra) = cursor_job("a", None);
         let (b, rb) = cursor_job("b", Some(true));
         let (c, rc) = cursor_job("c", None);
-        let (jobs, failure) = run_batch(&conn, &mut head, vec![a, b, c]);
+        let (jobs, failure) = run_batch(&conn, &mut hot, &mut head, vec![a, b, c]);
         assert!(failure.is_some());
         respond_all(jobs, failure.as_ref());
         for r in [ra, rb, rc] {
