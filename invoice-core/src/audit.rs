@@ -62,6 +62,7 @@ impl AuditAction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
     /// When (our clock).
+    #[serde(serialize_with = "crate::serde_time::datetime")]
     pub at: DateTime<Utc>,
     /// What.
     pub action: AuditAction,

@@ -118,6 +118,7 @@ pub struct InvoiceSnapshot {
     /// Refunded so far.
     pub refunded: Decimal,
     /// Due date, if any.
+    #[serde(serialize_with = "crate::serde_time::opt_date")]
     pub due_date: Option<NaiveDate>,
     /// Lifecycle as the platform states it.
     pub lifecycle: Lifecycle,
@@ -155,6 +156,7 @@ pub struct Adjustment {
     /// Why, if the platform says.
     pub reason: Option<String>,
     /// When it happened.
+    #[serde(serialize_with = "crate::serde_time::datetime")]
     pub occurred_at: DateTime<Utc>,
 }
 

@@ -33,6 +33,7 @@ mod platform;
 pub mod registry;
 pub mod relay;
 mod secret;
+mod serde_time;
 mod sink;
 mod source;
 mod state;

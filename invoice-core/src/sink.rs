@@ -33,6 +33,7 @@ pub struct PortalInvoice {
     #[serde(with = "rust_decimal::serde::str")]
     pub balance: Decimal,
     /// `YYYY-MM-DD`.
+    #[serde(serialize_with = "crate::serde_time::opt_date")]
     pub due_date: Option<NaiveDate>,
     /// The portal status word.
     pub status: String,
@@ -52,8 +53,10 @@ pub struct PortalEventInfo {
     /// Event kind word.
     pub kind: EventKind,
     /// Platform clock.
+    #[serde(serialize_with = "crate::serde_time::datetime")]
     pub occurred_at: DateTime<Utc>,
     /// Our clock.
+    #[serde(serialize_with = "crate::serde_time::datetime")]
     pub received_at: DateTime<Utc>,
     /// Source platform slug.
     pub platform: Platform,
@@ -86,6 +89,7 @@ pub struct PortalUpdate {
     /// Canonical invoice id.
     pub subject: String,
     /// When the update was made.
+    #[serde(serialize_with = "crate::serde_time::datetime")]
     pub time: DateTime<Utc>,
     /// The payload.
     pub data: PortalData,

@@ -145,6 +145,7 @@ impl fmt::Display for PortalStatus {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct EventOrder {
     /// Platform clock.
+    #[serde(serialize_with = "crate::serde_time::datetime")]
     pub occurred_at: DateTime<Utc>,
     /// Platform record version (0 when none).
     pub source_version: u64,
@@ -216,6 +217,7 @@ pub struct InvoiceState {
     /// Still owed (never negative).
     pub balance: Decimal,
     /// Due date.
+    #[serde(serialize_with = "crate::serde_time::opt_date")]
     pub due_date: Option<NaiveDate>,
     /// Lifecycle.
     pub lifecycle: Lifecycle,
