@@ -30,9 +30,19 @@ pub(crate) enum Hot {
     AuditHead,
 }
 
-const COUNT: usize = 8;
-
 impl Hot {
+    /// Every statement, in discriminant order (the slots of [`HotStatements`]).
+    const ALL: [Hot; 8] = [
+        Hot::DedupExists,
+        Hot::StateRevision,
+        Hot::DedupInsert,
+        Hot::StateUpsert,
+        Hot::ReceivedInsert,
+        Hot::AuditInsert,
+        Hot::OutboxInsert,
+        Hot::AuditHead,
+    ];
+
     fn sql(self) -> &'static str {
         match self {
             Hot::DedupExists => {
@@ -75,7 +85,7 @@ impl Hot {
 /// The [`Hot`] statements of one connection, each prepared on first use and kept.
 pub(crate) struct HotStatements<'c> {
     conn: &'c Connection,
-    slots: [Option<Statement<'c>>; COUNT],
+    slots: [Option<Statement<'c>>; Hot::ALL.len()],
 }
 
 impl<'c> HotStatements<'c> {
@@ -89,7 +99,10 @@ impl<'c> HotStatements<'c> {
 
     /// The statement, ready to bind (rusqlite resets a statement after each run).
     pub fn get(&mut self, which: Hot) -> Result<&mut Statement<'c>, JournalError> {
-        let slot = &mut self.slots[which as usize];
+        let slot = self
+            .slots
+            .get_mut(which as usize)
+            .ok_or_else(|| JournalError::Unavailable("no slot for a hot statement".into()))?;
         if slot.is_none() {
             *slot = Some(self.conn.prepare(which.sql()).map_err(db_err)?);
         }
@@ -104,23 +117,14 @@ mod tests {
 
     use super::*;
 
-    /// Every statement prepares against the current schema.
+    /// Every statement has its own slot and prepares against the current schema.
     #[test]
     fn every_statement_prepares() {
         let mut conn = Connection::open_in_memory().unwrap();
         crate::schema::migrate(&mut conn).unwrap();
         let mut hot = HotStatements::new(&conn);
-        for which in [
-            Hot::DedupExists,
-            Hot::StateRevision,
-            Hot::DedupInsert,
-            Hot::StateUpsert,
-            Hot::ReceivedInsert,
-            Hot::AuditInsert,
-            Hot::OutboxInsert,
-            Hot::AuditHead,
-        ] {
-            assert!((which as usize) < COUNT);
+        for (i, which) in Hot::ALL.into_iter().enumerate() {
+            assert_eq!(which as usize, i, "Hot::ALL is out of discriminant order");
             hot.get(which).unwrap();
         }
     }
